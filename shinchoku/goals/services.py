@@ -1,0 +1,221 @@
+"""Writes of goal declarations. Imports, forms and the CLI all go through here."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from shinchoku.core.audit import Actor, apply_changes, record_changes, record_create, record_delete
+from shinchoku.core.changes import ChangeSummary
+from shinchoku.core.eras import search_fiscal_year
+from shinchoku.core.figures import Figure
+from shinchoku.goals.models import Goal, GoalDeclaration, GoalSection
+from shinchoku.imports.schema import ParsedGoal, ParsedGoalDeclaration
+from shinchoku.organizations.models import Department, Municipality, Section
+from shinchoku.organizations.services import SectionResolver, fiscal_year_ensure
+from shinchoku.plans.models import Indicator, Measurement, Target
+
+GOAL_TEXT_FIELDS = ("title", "content", "target_text", "result_text", "direction_text", "status_text")
+
+
+def propose_formula(goal: ParsedGoal) -> str:
+    """The formula the importer proposes from the goal's wording; a person can change it.
+
+    "前年度末に対して…縮減" compares with last year's actual; "確保" keeps a level;
+    otherwise actual ÷ target.
+    """
+    text = goal.target_text
+    if "前年度" in text and any(word in text for word in ("縮減", "削減", "減少")):
+        return Indicator.Formula.PREVIOUS_YEAR_DECREASE
+    if "確保" in text:
+        return Indicator.Formula.MAINTAIN_AT_LEAST
+    return Indicator.Formula.RATIO
+
+
+def _figure_values(figure: Figure) -> dict[str, object]:
+    return {
+        "value": figure.value,
+        "approximate": figure.approximate,
+        "provisional": figure.provisional,
+        "text": (figure.label or "")[:300],
+    }
+
+
+def _series(goal: ParsedGoal, fiscal_year: int) -> list[tuple[Figure | None, list[tuple[int, Figure]]]]:
+    """Pair each target with its actuals: ``[(target, [(fiscal_year, actual), …]), …]``.
+
+    Targets and actuals are paired in document order. When a goal states no target
+    and its actuals are one unit in distinct years ("81.2% (H27) → 89.9% (H28見込)"),
+    they are one indicator's series rather than several indicators.
+    """
+    years = [search_fiscal_year(f.label or "", context_era=None) or fiscal_year for f in goal.actuals]
+    if (
+        not goal.targets
+        and len(goal.actuals) > 1
+        and len({f.unit for f in goal.actuals}) == 1
+        and len(set(years)) == len(years)
+    ):
+        return [(None, list(zip(years, goal.actuals, strict=True)))]
+    count = max(len(goal.targets), len(goal.actuals))
+    series: list[tuple[Figure | None, list[tuple[int, Figure]]]] = []
+    for k in range(count):
+        target = goal.targets[k] if k < len(goal.targets) else None
+        actuals = [(fiscal_year, goal.actuals[k])] if k < len(goal.actuals) else []
+        series.append((target, actuals))
+    return series
+
+
+def _sync_sections(goal: Goal, sections: list[Section], *, actor: Actor) -> bool:
+    current = [gs.section for gs in GoalSection.objects.filter(goal=goal).select_related("section")]
+    if [s.pk for s in current] == [s.pk for s in sections]:
+        return False
+    GoalSection.objects.filter(goal=goal).delete()
+    GoalSection.objects.bulk_create(
+        [GoalSection(goal=goal, section=s, position=i) for i, s in enumerate(sections)]
+    )
+    record_changes(goal, actor=actor, changes={"sections": ([str(s) for s in current], [str(s) for s in sections])})
+    return True
+
+
+def _sync_figure(
+    model: type[Target] | type[Measurement],
+    existing: Target | Measurement | None,
+    figure: Figure | None,
+    *,
+    indicator: Indicator,
+    fiscal_year: int,
+    actor: Actor,
+    summary: ChangeSummary,
+) -> None:
+    if figure is None:
+        if existing is not None:
+            record_delete(existing, actor=actor)
+            summary.add_deleted(existing)
+            existing.delete()
+        return
+    values = _figure_values(figure)
+    if existing is None:
+        obj = model.objects.create(indicator=indicator, fiscal_year=fiscal_year, **values)
+        record_create(obj, actor=actor, fields=list(values))
+        summary.add_created(obj)
+    else:
+        summary.add_updated(existing, list(apply_changes(existing, values, actor=actor)))
+
+
+def _sync_indicators(
+    goal: Goal, parsed: ParsedGoal, *, fiscal_year: int, sections: list[Section], actor: Actor, summary: ChangeSummary
+) -> None:
+    indicators = list(goal.indicators.order_by("position", "id"))
+    series = _series(parsed, fiscal_year)
+    for k, (target, actuals) in enumerate(series):
+        first = target or actuals[0][1]
+        name = (first.label or goal.title)[:300]
+        values = {"name": name, "unit": first.unit, "position": k}
+        if k < len(indicators):
+            indicator = indicators[k]
+            summary.add_updated(indicator, list(apply_changes(indicator, values, actor=actor)))
+        else:
+            indicator = Indicator.objects.create(
+                municipality=goal.declaration.municipality, formula=propose_formula(parsed), **values
+            )
+            indicator.sections.set(sections)
+            goal.indicators.add(indicator)
+            record_create(indicator, actor=actor, fields=["name", "unit", "formula"])
+            summary.add_created(indicator)
+        targets = {t.fiscal_year: t for t in indicator.targets.filter(kind=Target.Kind.FINAL)}
+        _sync_figure(
+            Target,
+            targets.pop(fiscal_year, None),
+            target,
+            indicator=indicator,
+            fiscal_year=fiscal_year,
+            actor=actor,
+            summary=summary,
+        )
+        measurements = {m.fiscal_year: m for m in indicator.measurements.all()}
+        for year, actual in actuals:
+            _sync_figure(
+                Measurement,
+                measurements.pop(year, None),
+                actual,
+                indicator=indicator,
+                fiscal_year=year,
+                actor=actor,
+                summary=summary,
+            )
+        # Figures of this report's years that the corrected document no longer states.
+        for stale in [m for y, m in measurements.items() if y == fiscal_year]:
+            _sync_figure(
+                Measurement, stale, None, indicator=indicator, fiscal_year=fiscal_year, actor=actor, summary=summary
+            )
+    for extra in indicators[len(series) :]:
+        record_delete(extra, actor=actor)
+        summary.add_deleted(extra)
+        extra.delete()
+
+
+@transaction.atomic
+def goal_declaration_import(
+    *,
+    municipality: Municipality,
+    department: Department,
+    parsed: ParsedGoalDeclaration,
+    actor: Actor,
+    create_missing: bool = False,
+) -> tuple[GoalDeclaration, ChangeSummary]:
+    """Create or update a declaration and its goals from a parsed report.
+
+    Idempotent: importing the same document twice changes nothing the second
+    time; a corrected document updates records in place, each change audited.
+    """
+    summary = ChangeSummary()
+    resolver = SectionResolver(municipality, parsed.fiscal_year)
+    names = [name for goal in parsed.goals for name in goal.sections]
+    sections = resolver.ensure(names, actor=actor, create_missing=create_missing, department=department)
+    fiscal_year_ensure(municipality=municipality, year=parsed.fiscal_year, actor=actor)
+
+    values = {
+        "title": parsed.title,
+        "declarer_position": parsed.declarer_position,
+        "declarer_name": parsed.declarer_name,
+    }
+    declaration = GoalDeclaration.objects.filter(
+        municipality=municipality, fiscal_year=parsed.fiscal_year, department=department
+    ).first()
+    if declaration is None:
+        declaration = GoalDeclaration.objects.create(
+            municipality=municipality, fiscal_year=parsed.fiscal_year, department=department, **values
+        )
+        record_create(declaration, actor=actor, fields=list(values))
+        summary.add_created(declaration)
+    else:
+        summary.add_updated(declaration, list(apply_changes(declaration, values, actor=actor)))
+
+    existing = {g.number: g for g in declaration.goals.all()}
+    for parsed_goal in parsed.goals:
+        goal_values: dict[str, object] = {name: getattr(parsed_goal, name) for name in GOAL_TEXT_FIELDS}
+        goal_values["number_inferred"] = parsed_goal.number_inferred
+        goal = existing.pop(parsed_goal.number, None)
+        goal_sections = [sections[name] for name in parsed_goal.sections]
+        if goal is None:
+            goal = Goal.objects.create(declaration=declaration, number=parsed_goal.number, **goal_values)
+            record_create(goal, actor=actor, fields=list(GOAL_TEXT_FIELDS))
+            summary.add_created(goal)
+            _sync_sections(goal, goal_sections, actor=actor)
+        else:
+            changed = list(apply_changes(goal, goal_values, actor=actor))
+            if _sync_sections(goal, goal_sections, actor=actor):
+                changed.append("sections")
+            summary.add_updated(goal, changed)
+        _sync_indicators(
+            goal,
+            parsed_goal,
+            fiscal_year=parsed.fiscal_year,
+            sections=goal_sections,
+            actor=actor,
+            summary=summary,
+        )
+    for stale_goal in existing.values():
+        record_delete(stale_goal, actor=actor)
+        summary.add_deleted(stale_goal)
+        stale_goal.delete()
+    return declaration, summary

@@ -1,0 +1,93 @@
+"""python manage.py import_report PATH [--dry-run] [--json] [--create-missing] [--format F]"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from shinchoku.core.audit import Actor
+from shinchoku.imports.reading import FORMATS
+from shinchoku.imports.schema import ImportFormatError
+from shinchoku.imports.services import report_import
+from shinchoku.organizations.models import Municipality
+from shinchoku.organizations.services import UnknownDepartmentError, UnknownSectionsError
+
+
+def municipality_from_option(value: str | None) -> Municipality:
+    """The municipality named by code or slug; the only one when there is just one."""
+    if value:
+        found = Municipality.objects.filter(code=value).first() or Municipality.objects.filter(slug=value).first()
+        if found is None:
+            raise CommandError(f"No municipality with code or slug {value!r}.")
+        return found
+    municipalities = list(Municipality.objects.all()[:2])
+    if len(municipalities) != 1:
+        raise CommandError("Name the municipality with --municipality CODE_OR_SLUG.")
+    return municipalities[0]
+
+
+class Command(BaseCommand):
+    help = "Import a published report (goal declaration or guideline progress) into Shinchoku."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--format", choices=[*FORMATS, "xlsx", "pdf"], help="Skip detection and use this parser.")
+        parser.add_argument("--dry-run", action="store_true", help="Parse and show the changes; write nothing.")
+        parser.add_argument("--json", action="store_true", help="Print the parse result as JSON.")
+        parser.add_argument(
+            "--create-missing", action="store_true", help="Create sections and departments the master does not know."
+        )
+        parser.add_argument("--municipality", help="Code (地方公共団体コード) or slug.")
+        parser.add_argument("--user", help="Username recorded as the importer (default: this command).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["path"]
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"{path}: {error.strerror}") from None
+        municipality = municipality_from_option(options["municipality"])
+        actor = Actor(label=f"import_report {path.name}")
+        if options["user"]:
+            user = get_user_model().objects.filter(username=options["user"]).first()
+            if user is None:
+                raise CommandError(f"No user {options['user']!r}.")
+            actor = Actor(user=user, label="import_report")
+        try:
+            result = report_import(
+                municipality=municipality,
+                data=data,
+                source=str(path),
+                actor=actor,
+                format=options["format"],
+                dry_run=options["dry_run"],
+                create_missing=options["create_missing"],
+            )
+        except ImportFormatError as error:
+            raise CommandError(str(error)) from None
+        except UnknownSectionsError as error:
+            raise CommandError(
+                f"{path}: sections unknown to the organisation master (add them, or use --create-missing): "
+                + "、".join(error.names)
+            ) from None
+        except UnknownDepartmentError as error:
+            raise CommandError(f"{path}: unknown department {error.name} (add it, or use --create-missing)") from None
+
+        out = self.stderr if options["json"] else self.stdout
+        if options["json"]:
+            self.stdout.write(json.dumps(result.document.to_json(), ensure_ascii=False, indent=2))
+        summary = result.summary
+        verb = "Would change" if result.dry_run else "Imported"
+        out.write(
+            f"{verb} {path.name} ({result.document.kind}): "
+            f"{sum(summary.created.values())} created, {sum(summary.updated.values())} updated, "
+            f"{sum(summary.deleted.values())} deleted, {sum(summary.unchanged.values())} unchanged."
+        )
+        for line in summary.details if options["verbosity"] > 1 else []:
+            out.write(f"  {line}")
+        for unplaced in result.document.unplaced:
+            out.write(f"  not placed: line {unplaced.line}: {unplaced.text}")

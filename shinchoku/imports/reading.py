@@ -1,0 +1,70 @@
+"""From bytes to a parsed document: decoding, format detection, dispatch to one parser.
+
+City halls still produce Shift_JIS (CP932) files, so text is decoded as UTF-8
+first (with or without BOM) and, failing that, as CP932; anything else is an
+error that names the file, not mojibake in the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text
+from shinchoku.imports.schema import ImportFormatError, ParsedDocument
+
+TEXT_FORMATS: dict[str, tuple[Callable[[str], bool], Callable[..., ParsedDocument]]] = {
+    "goal_declaration_text": (goal_declaration_text.looks_like, goal_declaration_text.parse),
+    "guideline_progress_text": (guideline_progress_text.looks_like, guideline_progress_text.parse),
+}
+FORMATS = tuple(TEXT_FORMATS)
+
+_PDF_MAGIC = b"%PDF-"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def decode_text(data: bytes, *, source: str) -> str:
+    """Decode a text file written in UTF-8 (BOM or not) or Shift_JIS/CP932."""
+    if not data.strip():
+        raise ImportFormatError("the file is empty", source=source)
+    if b"\x00" in data[:4096]:
+        raise ImportFormatError("the file is binary, not text (NUL bytes found)", source=source, line=_line_of(data))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("cp932")
+        except UnicodeDecodeError:
+            line = data[: utf8_error.start].count(b"\n") + 1
+            raise ImportFormatError(
+                f"the text is neither UTF-8 nor Shift_JIS (CP932): undecodable byte 0x{data[utf8_error.start]:02x}",
+                source=source,
+                line=line,
+            ) from None
+
+
+def _line_of(data: bytes) -> int:
+    return data[: data.find(b"\x00")].count(b"\n") + 1
+
+
+def detect_format(data: bytes, *, source: str) -> str:
+    """Name of the format of ``data``; raises if no parser recognises it."""
+    if data.startswith(_PDF_MAGIC):
+        return "pdf"
+    if data.startswith(_ZIP_MAGIC):
+        return "xlsx"
+    text = decode_text(data, source=source)
+    for name, (looks_like, _parse) in TEXT_FORMATS.items():
+        if looks_like(text):
+            return name
+    raise ImportFormatError(
+        "unknown layout: neither a goal declaration report nor a guideline progress table", source=source, line=1
+    )
+
+
+def parse_bytes(data: bytes, *, source: str, format: str | None = None) -> ParsedDocument:
+    """Parse ``data`` with the parser of ``format`` (detected when None)."""
+    fmt = format or detect_format(data, source=source)
+    if fmt in TEXT_FORMATS:
+        _looks_like, parse = TEXT_FORMATS[fmt]
+        return parse(decode_text(data, source=source), source=source)
+    raise ImportFormatError(f"unknown format {fmt!r}", source=source)

@@ -1,0 +1,196 @@
+"""What a parser returns: plain, typed data with no database in sight.
+
+Every parser (goal declaration text, guideline progress text, XLSX, PDF) builds
+one of these documents; the import service alone turns them into rows. The
+``to_json`` methods produce the ``--json`` schema documented in
+docs/import-json-schema.md, so the CLI and the tests see the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from shinchoku.core.figures import Figure
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A line the parser could not attribute to any record (never silently dropped)."""
+
+    line: int
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "text": self.text}
+
+
+def figure_json(figure: Figure) -> dict[str, Any]:
+    return {
+        "label": figure.label,
+        "value": str(figure.value),
+        "unit": figure.unit,
+        "approximate": figure.approximate,
+        "provisional": figure.provisional,
+    }
+
+
+# --- (a) goal declaration achievement report (seed 000) ---------------------------------
+
+
+@dataclass
+class ParsedGoal:
+    number: int
+    title: str
+    sections: list[str]
+    content: str
+    target_text: str
+    result_text: str
+    direction_text: str
+    status_text: str
+    targets: list[Figure] = field(default_factory=list)
+    actuals: list[Figure] = field(default_factory=list)
+    # True when the number was not in the text and was inferred from its neighbours.
+    number_inferred: bool = False
+    line: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "title": self.title,
+            "sections": list(self.sections),
+            "content": self.content,
+            "target_text": self.target_text,
+            "result_text": self.result_text,
+            "direction_text": self.direction_text,
+            "status_text": self.status_text,
+            "targets": [figure_json(f) for f in self.targets],
+            "actuals": [figure_json(f) for f in self.actuals],
+        }
+
+
+@dataclass
+class ParsedGoalDeclaration:
+    fiscal_year: int
+    title: str
+    declarer_position: str
+    declarer_name: str
+    goals: list[ParsedGoal] = field(default_factory=list)
+    unplaced: list[Unplaced] = field(default_factory=list)
+    kind: Literal["goal_declaration"] = "goal_declaration"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "fiscal_year": self.fiscal_year,
+            "title": self.title,
+            "declarer": {"position": self.declarer_position, "name": self.declarer_name},
+            "goals": [g.to_json() for g in self.goals],
+            "unplaced": [u.to_json() for u in self.unplaced],
+        }
+
+
+# --- (b) guideline progress table (seed 004) -------------------------------------------
+
+
+@dataclass
+class ParsedEntry:
+    """One bullet (●) of results or plans, with the names in its trailing parentheses."""
+
+    text: str
+    sections: list[str] = field(default_factory=list)
+    line: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "sections": list(self.sections)}
+
+
+@dataclass
+class ParsedRow:
+    classification: str  # normalised code, e.g. "II" (Ⅱ and II are one code)
+    policy: str
+    results: list[ParsedEntry] = field(default_factory=list)
+    plans: list[ParsedEntry] = field(default_factory=list)
+    line: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "classification": self.classification,
+            "policy": self.policy,
+            "results": [e.to_json() for e in self.results],
+            "plans": [e.to_json() for e in self.plans],
+        }
+
+
+@dataclass
+class ParsedInitiative:
+    chapter: str
+    subsection: str | None
+    group: str | None
+    title: str
+    guideline_text: str
+    rows: list[ParsedRow] = field(default_factory=list)
+    line: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "chapter": self.chapter,
+            "subsection": self.subsection,
+            "group": self.group,
+            "title": self.title,
+            "guideline_text": self.guideline_text,
+            "rows": [r.to_json() for r in self.rows],
+        }
+
+
+@dataclass(frozen=True)
+class ParsedClassification:
+    code: str
+    label: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "label": self.label}
+
+
+@dataclass
+class ParsedGuidelineProgress:
+    guideline: str
+    result_year: int
+    plan_year: int
+    classifications: list[ParsedClassification] = field(default_factory=list)
+    initiatives: list[ParsedInitiative] = field(default_factory=list)
+    unplaced: list[Unplaced] = field(default_factory=list)
+    kind: Literal["guideline_progress"] = "guideline_progress"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "guideline": self.guideline,
+            "result_year": self.result_year,
+            "plan_year": self.plan_year,
+            "classifications": [c.to_json() for c in self.classifications],
+            "initiatives": [i.to_json() for i in self.initiatives],
+            "unplaced": [u.to_json() for u in self.unplaced],
+        }
+
+
+ParsedDocument = ParsedGoalDeclaration | ParsedGuidelineProgress
+
+
+class ImportFormatError(Exception):
+    """Input that cannot be read: says which file, where (line or cell) and why."""
+
+    def __init__(self, reason: str, *, source: str = "", line: int | None = None, cell: str | None = None):
+        self.reason = reason
+        self.source = source
+        self.line = line
+        self.cell = cell
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.source or "<input>"
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.cell is not None:
+            where += f", cell {self.cell}"
+        return f"{where}: {self.reason}"
