@@ -28,13 +28,17 @@ def actor() -> Actor:
 
 @pytest.fixture
 def municipality(db: None) -> Municipality:
-    return municipality_create(code="992011", name="みどり市", prefecture="架空県", slug="midori", actor=TEST_ACTOR)
+    return municipality_create(
+        code="992011", name="みどり市", prefecture="架空県", slug="midori", actor=TEST_ACTOR
+    )
 
 
 @pytest.fixture
 def other_municipality(db: None) -> Municipality:
     # 992020 is another fictional code with a valid check digit.
-    return municipality_create(code="992020", name="そら町", prefecture="架空県", slug="sora", actor=TEST_ACTOR)
+    return municipality_create(
+        code="992020", name="そら町", prefecture="架空県", slug="sora", actor=TEST_ACTOR
+    )
 
 
 @pytest.fixture
@@ -44,4 +48,61 @@ def department(municipality: Municipality) -> Department:
 
 @pytest.fixture
 def section(municipality: Municipality, department: Department) -> Section:
-    return section_create(municipality=municipality, department=department, name="企画政策課", actor=TEST_ACTOR)
+    return section_create(
+        municipality=municipality, department=department, name="企画政策課", actor=TEST_ACTOR
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """A headless Debian Chromium for the whole session (launching it costs about a second)."""
+    import os
+
+    from shinchoku.browser import CHROMIUM, chromium_available, chromium_browser
+
+    if not chromium_available():
+        message = f"Chromium is not installed at {CHROMIUM} (make test installs it: apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop; Django refuses ORM calls from such a thread unless told.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium_browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def page(browser, live_server):  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="ja-JP", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def _member(username: str, municipality: Municipality, role: str, **scope: object):  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    from shinchoku.organizations.models import Membership
+
+    user = get_user_model().objects.create_user(username, password="persona-password-1")
+    Membership.objects.create(user=user, municipality=municipality, role=role, **scope)
+    return user
+
+
+@pytest.fixture
+def planner(municipality: Municipality):  # type: ignore[no-untyped-def]
+    """企画 administrator of the municipality under test."""
+    return _member("planner", municipality, "planning_admin")
+
+
+@pytest.fixture
+def staff(municipality: Municipality, section: Section):  # type: ignore[no-untyped-def]
+    """Section staff: may not import or publish."""
+    return _member("staff", municipality, "section_staff", section=section)
+
+
+@pytest.fixture
+def outsider(other_municipality: Municipality):  # type: ignore[no-untyped-def]
+    """The planning administrator of another municipality: sees nothing of ours."""
+    return _member("outsider", other_municipality, "planning_admin")

@@ -8,10 +8,10 @@ import os
 
 os.environ.setdefault("SHINCHOKU_ENV", "development")
 
-from shinchoku.settings import *  # noqa: E402,F403
+from shinchoku.settings import *  # noqa: F403
 
 # Argon2 is deliberately slow; tests create many users.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Static files come from the finders; there is no collected folder in a test run.
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]

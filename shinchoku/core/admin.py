@@ -10,7 +10,16 @@ from shinchoku.core.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the audit log can be searched but never added to, edited or deleted here."""
 
-    list_display = ["occurred_at", "actor", "actor_label", "action", "object_repr", "field", "old_value", "new_value"]
+    list_display = [
+        "occurred_at",
+        "actor",
+        "actor_label",
+        "action",
+        "object_repr",
+        "field",
+        "old_value",
+        "new_value",
+    ]
     list_filter = ["action", "content_type", "municipality"]
     search_fields = ["object_repr", "field", "old_value", "new_value", "actor_label"]
     date_hierarchy = "occurred_at"

@@ -10,18 +10,20 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from shinchoku.core.audit import Actor, record_changes, record_create, record_delete
+from shinchoku.core.http import request_user
 
 
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def save_model(self, request: HttpRequest, obj: models.Model, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
-        actor = Actor(user=request.user, label="admin")  # type: ignore[arg-type]
+class AuditedAdmin(admin.ModelAdmin):
+    def save_model(self, request: HttpRequest, obj: models.Model, form: ModelForm, change: bool) -> None:
+        actor = Actor(user=request_user(request), label="admin")
         with transaction.atomic():
             if change:
                 old = type(obj)._default_manager.get(pk=obj.pk)
                 changes = {
                     name: (getattr(old, name), getattr(obj, name))
                     for name in form.changed_data
-                    if hasattr(old, name) and not isinstance(obj._meta.get_field(name), models.ManyToManyField)
+                    if hasattr(old, name)
+                    and not isinstance(obj._meta.get_field(name), models.ManyToManyField)
                 }
                 if hasattr(obj, "version") and changes:
                     obj.version += 1
@@ -33,18 +35,18 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         with transaction.atomic():
-            record_delete(obj, actor=Actor(user=request.user, label="admin"))  # type: ignore[arg-type]
+            record_delete(obj, actor=Actor(user=request_user(request), label="admin"))
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         with transaction.atomic():
             for obj in queryset:
-                record_delete(obj, actor=Actor(user=request.user, label="admin"))  # type: ignore[arg-type]
+                record_delete(obj, actor=Actor(user=request_user(request), label="admin"))
             super().delete_queryset(request, queryset)
 
-    def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:  # type: ignore[type-arg]
+    def save_formset(self, request: HttpRequest, form: ModelForm, formset: Any, change: bool) -> None:
         """Inline rows: audit what each inline form changed, using its initial data as the old value."""
-        actor = Actor(user=request.user, label="admin")  # type: ignore[arg-type]
+        actor = Actor(user=request_user(request), label="admin")
         with transaction.atomic():
             old_values = {
                 f.instance.pk: {name: f.initial.get(name) for name in f.changed_data}
@@ -62,5 +64,8 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 record_changes(
                     obj,
                     actor=actor,
-                    changes={name: (old_values.get(obj.pk, {}).get(name), getattr(obj, name, None)) for name in fields},
+                    changes={
+                        name: (old_values.get(obj.pk, {}).get(name), getattr(obj, name, None))
+                        for name in fields
+                    },
                 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -23,7 +23,7 @@ from shinchoku.core.models import AuditEvent
 class Actor:
     """Who makes a change: a logged-in user, or a labelled process (CLI, cron)."""
 
-    user: AbstractBaseUser | None = None
+    user: User | None = None
     label: str = ""
 
     def __post_init__(self) -> None:

@@ -17,10 +17,13 @@ class ChangeSummary:
     unchanged: Counter[str] = field(default_factory=Counter)
     # Human-readable lines: "更新 Goal 3: result_text", for the preview page.
     details: list[str] = field(default_factory=list)
+    # model name → verbose name (plural), for tables a person reads
+    labels: dict[str, str] = field(default_factory=dict)
 
-    @staticmethod
-    def _name(obj: models.Model) -> str:
-        return obj._meta.model_name or type(obj).__name__
+    def _name(self, obj: models.Model) -> str:
+        name = obj._meta.model_name or type(obj).__name__
+        self.labels.setdefault(name, str(obj._meta.verbose_name_plural))
+        return name
 
     def add_created(self, obj: models.Model) -> None:
         self.created[self._name(obj)] += 1
@@ -36,6 +39,13 @@ class ChangeSummary:
     def add_deleted(self, obj: models.Model) -> None:
         self.deleted[self._name(obj)] += 1
         self.details.append(f"- {obj._meta.verbose_name}: {obj}")
+
+    def rows(self) -> list[tuple[str, int, int, int, int]]:
+        """(label, created, updated, deleted, unchanged) per kind of record, in first-seen order."""
+        return [
+            (label, self.created[name], self.updated[name], self.deleted[name], self.unchanged[name])
+            for name, label in self.labels.items()
+        ]
 
     @property
     def changed(self) -> bool:

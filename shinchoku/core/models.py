@@ -67,8 +67,9 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=500)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     field = models.CharField(_("field"), max_length=100, blank=True)
-    old_value = models.TextField(_("old value"), blank=True, null=True)
-    new_value = models.TextField(_("new value"), blank=True, null=True)
+    # None (no value) differs from "" (an empty text): null is deliberate here.
+    old_value = models.TextField(_("old value"), blank=True, null=True)  # noqa: DJ001
+    new_value = models.TextField(_("new value"), blank=True, null=True)  # noqa: DJ001
     reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     objects: ClassVar[AuditEventQuerySet] = AuditEventQuerySet.as_manager()  # type: ignore[assignment]
@@ -81,7 +82,9 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         who = self.actor or self.actor_label or "-"
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_repr} {self.field}".strip()
+        return (
+            f"{self.occurred_at:%Y-%m-%d %H:%M} {who} {self.action} {self.object_repr} {self.field}".strip()
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -81,10 +81,18 @@ MIDORI = MunicipalitySpec(
         DepartmentSpec("総務部", (SectionSpec("総務課"), SectionSpec("職員課"), SectionSpec("契約検査課"))),
         DepartmentSpec(
             "市民生活部",
-            (SectionSpec("市民協働課"), SectionSpec("市民相談課", valid_from=2024), SectionSpec("環境保全課")),
+            (
+                SectionSpec("市民協働課"),
+                SectionSpec("市民相談課", valid_from=2024),
+                SectionSpec("環境保全課"),
+            ),
         ),
-        DepartmentSpec("健康福祉部", (SectionSpec("福祉総務課"), SectionSpec("高齢介護課"), SectionSpec("子育て支援課"))),
-        DepartmentSpec("都市整備部", (SectionSpec("都市計画課"), SectionSpec("道路課"), SectionSpec("公園緑地課"))),
+        DepartmentSpec(
+            "健康福祉部", (SectionSpec("福祉総務課"), SectionSpec("高齢介護課"), SectionSpec("子育て支援課"))
+        ),
+        DepartmentSpec(
+            "都市整備部", (SectionSpec("都市計画課"), SectionSpec("道路課"), SectionSpec("公園緑地課"))
+        ),
         DepartmentSpec("教育部", (SectionSpec("生涯学習課"), SectionSpec("青少年課"))),
     ),
     documents=(
@@ -152,7 +160,9 @@ def _organisation(spec: MunicipalitySpec) -> Municipality:
     )
     by_name: dict[str, Section] = {}
     for d_pos, d_spec in enumerate(spec.departments, start=1):
-        department = department_create(municipality=municipality, name=d_spec.name, position=d_pos, actor=ACTOR)
+        department = department_create(
+            municipality=municipality, name=d_spec.name, position=d_pos, actor=ACTOR
+        )
         for s_pos, s_spec in enumerate(d_spec.sections, start=1):
             by_name[s_spec.name] = section_create(
                 municipality=municipality,
@@ -166,7 +176,11 @@ def _organisation(spec: MunicipalitySpec) -> Municipality:
             )
     for predecessor, successor, kind, year in spec.successions:
         section_succeed(
-            predecessor=by_name[predecessor], successor=by_name[successor], kind=kind, fiscal_year=year, actor=ACTOR
+            predecessor=by_name[predecessor],
+            successor=by_name[successor],
+            kind=kind,
+            fiscal_year=year,
+            actor=ACTOR,
         )
     for year in spec.fiscal_years:
         fiscal_year_ensure(municipality=municipality, year=year, actor=ACTOR)

@@ -15,7 +15,10 @@ class GoalDeclaration(TimestampedModel):
     """A department head's declaration of goals for one fiscal year."""
 
     municipality = models.ForeignKey(
-        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="goal_declarations"
+        Municipality,
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="goal_declarations",
     )
     fiscal_year = fiscal_year_field(_("fiscal year"))
     department = models.ForeignKey(
@@ -50,7 +53,7 @@ class Goal(TimestampedModel):
         _("number inferred"), default=False, help_text=_("The number was missing in the source and inferred.")
     )
     title = models.CharField(_("title"), max_length=300)
-    sections = models.ManyToManyField(
+    sections: models.ManyToManyField[Section, GoalSection] = models.ManyToManyField(
         Section, verbose_name=_("responsible sections"), through="GoalSection", related_name="goals"
     )
     content = models.TextField(_("content (取組内容)"), blank=True)
@@ -59,9 +62,14 @@ class Goal(TimestampedModel):
     direction_text = models.TextField(_("direction (今後の取組の方向性)"), blank=True)
     status_text = models.TextField(_("achievement status (目標達成状況)"), blank=True)
     stated_grade = models.CharField(
-        _("grade as stated"), max_length=50, blank=True, help_text=_("The grade written in the document, if any.")
+        _("grade as stated"),
+        max_length=50,
+        blank=True,
+        help_text=_("The grade written in the document, if any."),
     )
-    indicators = models.ManyToManyField(Indicator, verbose_name=_("indicators"), blank=True, related_name="goals")
+    indicators = models.ManyToManyField(
+        Indicator, verbose_name=_("indicators"), blank=True, related_name="goals"
+    )
 
     class Meta:
         verbose_name = _("goal")

@@ -72,7 +72,9 @@ def _sync_sections(goal: Goal, sections: list[Section], *, actor: Actor) -> bool
     GoalSection.objects.bulk_create(
         [GoalSection(goal=goal, section=s, position=i) for i, s in enumerate(sections)]
     )
-    record_changes(goal, actor=actor, changes={"sections": ([str(s) for s in current], [str(s) for s in sections])})
+    record_changes(
+        goal, actor=actor, changes={"sections": ([str(s) for s in current], [str(s) for s in sections])}
+    )
     return True
 
 
@@ -102,7 +104,13 @@ def _sync_figure(
 
 
 def _sync_indicators(
-    goal: Goal, parsed: ParsedGoal, *, fiscal_year: int, sections: list[Section], actor: Actor, summary: ChangeSummary
+    goal: Goal,
+    parsed: ParsedGoal,
+    *,
+    fiscal_year: int,
+    sections: list[Section],
+    actor: Actor,
+    summary: ChangeSummary,
 ) -> None:
     indicators = list(goal.indicators.order_by("position", "id"))
     series = _series(parsed, fiscal_year)
@@ -145,7 +153,13 @@ def _sync_indicators(
         # Figures of this report's years that the corrected document no longer states.
         for stale in [m for y, m in measurements.items() if y == fiscal_year]:
             _sync_figure(
-                Measurement, stale, None, indicator=indicator, fiscal_year=fiscal_year, actor=actor, summary=summary
+                Measurement,
+                stale,
+                None,
+                indicator=indicator,
+                fiscal_year=fiscal_year,
+                actor=actor,
+                summary=summary,
             )
     for extra in indicators[len(series) :]:
         record_delete(extra, actor=actor)

@@ -8,7 +8,16 @@ from shinchoku.imports.models import ImportRecord
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(admin.ModelAdmin):
-    list_display = ["imported_at", "source_name", "kind", "municipality", "actor", "created", "updated", "deleted"]
+    list_display = [
+        "imported_at",
+        "source_name",
+        "kind",
+        "municipality",
+        "actor",
+        "created",
+        "updated",
+        "deleted",
+    ]
     list_filter = ["municipality", "kind"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

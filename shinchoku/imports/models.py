@@ -17,7 +17,11 @@ class ImportRecord(models.Model):
     source_name = models.CharField(_("file"), max_length=300)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
     )
     actor_label = models.CharField(_("imported by (process)"), max_length=200, blank=True)
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
@@ -33,3 +37,34 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_name} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
+class PendingImport(models.Model):
+    """An uploaded file waiting for the planning section to confirm its preview.
+
+    The bytes are kept so that the commit imports exactly what was previewed.
+    """
+
+    municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE
+    )
+    source_name = models.CharField(_("file"), max_length=300)
+    data = models.BinaryField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    record = models.OneToOneField(
+        ImportRecord, verbose_name=_("import"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("pending import")
+        verbose_name_plural = _("pending imports")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.source_name
+
+    @property
+    def committed(self) -> bool:
+        return self.record_id is not None

@@ -27,7 +27,9 @@ def decode_text(data: bytes, *, source: str) -> str:
     if not data.strip():
         raise ImportFormatError("the file is empty", source=source)
     if b"\x00" in data[:4096]:
-        raise ImportFormatError("the file is binary, not text (NUL bytes found)", source=source, line=_line_of(data))
+        raise ImportFormatError(
+            "the file is binary, not text (NUL bytes found)", source=source, line=_line_of(data)
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
@@ -36,7 +38,8 @@ def decode_text(data: bytes, *, source: str) -> str:
         except UnicodeDecodeError:
             line = data[: utf8_error.start].count(b"\n") + 1
             raise ImportFormatError(
-                f"the text is neither UTF-8 nor Shift_JIS (CP932): undecodable byte 0x{data[utf8_error.start]:02x}",
+                "the text is neither UTF-8 nor Shift_JIS (CP932): "
+                f"undecodable byte 0x{data[utf8_error.start]:02x}",
                 source=source,
                 line=line,
             ) from None
@@ -57,7 +60,9 @@ def detect_format(data: bytes, *, source: str) -> str:
         if looks_like(text):
             return name
     raise ImportFormatError(
-        "unknown layout: neither a goal declaration report nor a guideline progress table", source=source, line=1
+        "unknown layout: neither a goal declaration report nor a guideline progress table",
+        source=source,
+        line=1,
     )
 
 

@@ -37,7 +37,9 @@ def validate_local_government_code(value: str) -> None:
     if len(value) != 6 or not value.isdigit():
         raise ValidationError(_("A local government code has six digits."), code="format")
     if local_government_code_check_digit(value[:5]) != int(value[5]):
-        raise ValidationError(_("The check digit of %(code)s is wrong."), code="check_digit", params={"code": value})
+        raise ValidationError(
+            _("The check digit of %(code)s is wrong."), code="check_digit", params={"code": value}
+        )
 
 
 class Municipality(TimestampedModel):
@@ -98,7 +100,7 @@ class FiscalYear(models.Model):
         return date(self.year + 1, 3, 31)
 
 
-class OrgUnitQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class OrgUnitQuerySet(models.QuerySet):
     def valid_in(self, fiscal_year: int) -> OrgUnitQuerySet:
         """Units that exist in ``fiscal_year`` (open ranges at either end)."""
         return self.filter(
@@ -143,9 +145,13 @@ class Department(OrgUnit):
         verbose_name_plural = _("departments")
         ordering = ["municipality", "position", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "name", "valid_from"], name="uniq_department_name"),
+            models.UniqueConstraint(
+                fields=["municipality", "name", "valid_from"], name="uniq_department_name"
+            ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="department_valid_range",
             ),
         ]
@@ -176,7 +182,9 @@ class Section(OrgUnit):
         constraints = [
             models.UniqueConstraint(fields=["municipality", "name", "valid_from"], name="uniq_section_name"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="section_valid_range",
             ),
         ]
@@ -211,8 +219,12 @@ class SectionSuccession(models.Model):
         verbose_name_plural = _("section successions")
         ordering = ["municipality", "fiscal_year"]
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor", "kind"], name="uniq_section_succession"),
-            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="section_succession_not_self"),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "kind"], name="uniq_section_succession"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="section_succession_not_self"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -236,8 +248,12 @@ class DepartmentSuccession(models.Model):
         verbose_name_plural = _("department successions")
         ordering = ["municipality", "fiscal_year"]
         constraints = [
-            models.UniqueConstraint(fields=["predecessor", "successor", "kind"], name="uniq_department_succession"),
-            models.CheckConstraint(condition=~Q(predecessor=models.F("successor")), name="department_succession_not_self"),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "kind"], name="uniq_department_succession"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="department_succession_not_self"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,7 +264,9 @@ class SectionAlias(models.Model):
     """Another name a section is written as: an old name, an abbreviation, a typo seen in documents."""
 
     municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE)
-    section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="aliases")
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="aliases"
+    )
     name = models.CharField(_("alias"), max_length=100)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
@@ -256,7 +274,9 @@ class SectionAlias(models.Model):
         verbose_name = _("section alias")
         verbose_name_plural = _("section aliases")
         ordering = ["municipality", "name"]
-        constraints = [models.UniqueConstraint(fields=["municipality", "name", "section"], name="uniq_section_alias")]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name", "section"], name="uniq_section_alias")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} → {self.section}"
@@ -275,7 +295,9 @@ class DepartmentAlias(models.Model):
         verbose_name_plural = _("department aliases")
         ordering = ["municipality", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "name", "department"], name="uniq_department_alias")
+            models.UniqueConstraint(
+                fields=["municipality", "name", "department"], name="uniq_department_alias"
+            )
         ]
 
     def __str__(self) -> str:
@@ -305,7 +327,9 @@ class Membership(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("department"), on_delete=models.CASCADE, null=True, blank=True
     )
-    section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, null=True, blank=True)
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, null=True, blank=True
+    )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
@@ -325,4 +349,6 @@ class Membership(models.Model):
             raise ValidationError({"section": _("Section heads and staff belong to a section.")})
 
     def is_active_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )

@@ -104,7 +104,13 @@ def section_create(
 
 @transaction.atomic
 def section_succeed(
-    *, predecessor: Section, successor: Section, kind: SuccessionKind, fiscal_year: int, actor: Actor, note: str = ""
+    *,
+    predecessor: Section,
+    successor: Section,
+    kind: SuccessionKind,
+    fiscal_year: int,
+    actor: Actor,
+    note: str = "",
 ) -> SectionSuccession:
     """Record that ``predecessor``'s duties continue in ``successor`` from ``fiscal_year``."""
     succession = SectionSuccession.objects.create(
@@ -125,7 +131,11 @@ def department_resolve(municipality: Municipality, name: str) -> Department | No
     for department in Department.objects.filter(municipality=municipality):
         if name_key(department.name) == key:
             return department
-    alias = DepartmentAlias.objects.filter(municipality=municipality, name=name).select_related("department").first()
+    alias = (
+        DepartmentAlias.objects.filter(municipality=municipality, name=name)
+        .select_related("department")
+        .first()
+    )
     return alias.department if alias else None
 
 
@@ -160,11 +170,13 @@ class SectionResolver:
         if missing and not create_missing:
             raise UnknownSectionsError(missing)
         for name in missing:
-            section = section_create(municipality=self.municipality, name=name, department=department, actor=actor)
+            section = section_create(
+                municipality=self.municipality, name=name, department=department, actor=actor
+            )
             self.lookup.setdefault(name_key(name), []).append(section)
         resolved: dict[str, Section] = {}
         for name in names:
-            section = self.find(name)
-            assert section is not None  # created above when missing
-            resolved[name] = section
+            found = self.find(name)
+            assert found is not None  # created above when missing
+            resolved[name] = found
         return resolved

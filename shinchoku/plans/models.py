@@ -5,12 +5,15 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shinchoku.core.models import TimestampedModel
 from shinchoku.organizations.models import Municipality, Section, fiscal_year_field
 
-# Exact decimals: amounts up to 10^18 円 with six fractional digits for rates.
-DECIMAL = {"max_digits": 30, "decimal_places": 6}
+
+def decimal_field(verbose_name: str | object, **kwargs: object) -> models.DecimalField:
+    """An exact decimal: amounts up to 10^23 円 with six fractional digits for rates."""
+    return models.DecimalField(verbose_name, max_digits=30, decimal_places=6, **kwargs)  # type: ignore[arg-type]
 
 
 class Plan(TimestampedModel):
@@ -30,7 +33,12 @@ class Plan(TimestampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=300)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent plan"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("parent plan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     start_year = fiscal_year_field(_("first fiscal year"), null=True, blank=True)
     end_year = fiscal_year_field(_("last fiscal year"), null=True, blank=True)
@@ -54,7 +62,7 @@ class PlanNode(TimestampedModel):
 
     class Kind(models.TextChoices):
         CHAPTER = "chapter", _("chapter")
-        SECTION = "section", _("section")
+        SECTION = "section", pgettext_lazy("plan tree", "section")
         GROUP = "group", _("group")
         POLICY = "policy", _("policy measure")
         PROJECT = "project", _("project")
@@ -63,7 +71,12 @@ class PlanNode(TimestampedModel):
 
     plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="nodes")
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     label = models.CharField(_("display label"), max_length=20, blank=True, help_text=_("①, ◎, ○, 1 …"))
@@ -88,7 +101,9 @@ class PlanNode(TimestampedModel):
 class Classification(models.Model):
     """One code of a plan's own classification table (区分 I–V with their labels)."""
 
-    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="classifications")
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="classifications"
+    )
     code = models.CharField(_("code"), max_length=20)
     label = models.CharField(_("label"), max_length=300)
     position = models.PositiveIntegerField(_("display order"), default=0)
@@ -134,9 +149,11 @@ class Indicator(TimestampedModel):
     )
     name = models.CharField(_("name"), max_length=300)
     unit = models.CharField(_("unit"), max_length=30, blank=True)
-    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE
+    )
     formula = models.CharField(_("formula"), max_length=30, choices=Formula.choices, default=Formula.RATIO)
-    baseline_value = models.DecimalField(_("baseline"), null=True, blank=True, **DECIMAL)  # type: ignore[call-overload]
+    baseline_value = decimal_field(_("baseline"), null=True, blank=True)
     baseline_year = fiscal_year_field(_("baseline fiscal year"), null=True, blank=True)
     cumulative = models.BooleanField(_("cumulative (累計)"), default=False)
     definition = models.TextField(_("definition"), blank=True)
@@ -156,7 +173,7 @@ class Indicator(TimestampedModel):
 class FigureFields(models.Model):
     """A value as the document states it: exact decimal, 約 and 見込 flags, and the original text."""
 
-    value = models.DecimalField(_("value"), **DECIMAL)  # type: ignore[call-overload]
+    value = decimal_field(_("value"))
     approximate = models.BooleanField(_("approximate (約)"), default=False)
     provisional = models.BooleanField(_("provisional (見込)"), default=False)
     text = models.CharField(_("as written"), max_length=300, blank=True)
@@ -173,7 +190,9 @@ class Target(TimestampedModel, FigureFields):
         FINAL = "final", _("target")
         INTERIM = "interim", _("interim target")
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="targets"
+    )
     fiscal_year = fiscal_year_field(_("fiscal year"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FINAL)
 

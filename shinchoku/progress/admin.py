@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from shinchoku.core.admin_audit import AuditedAdmin
-
 from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shinchoku.core.models import TimestampedModel
 from shinchoku.organizations.models import Section, fiscal_year_field
@@ -34,7 +35,9 @@ class InitiativeRow(TimestampedModel):
         verbose_name_plural = _("initiative rows")
         ordering = ["initiative__path", "fiscal_year", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["initiative", "fiscal_year", "position"], name="uniq_initiative_row")
+            models.UniqueConstraint(
+                fields=["initiative", "fiscal_year", "position"], name="uniq_initiative_row"
+            )
         ]
 
     def __str__(self) -> str:
@@ -46,9 +49,11 @@ class ProgressEntry(TimestampedModel):
 
     class Kind(models.TextChoices):
         RESULT = "result", _("result")
-        PLAN = "plan", _("plan")
+        PLAN = "plan", pgettext_lazy("progress entry", "plan")
 
-    row = models.ForeignKey(InitiativeRow, verbose_name=_("row"), on_delete=models.CASCADE, related_name="entries")
+    row = models.ForeignKey(
+        InitiativeRow, verbose_name=_("row"), on_delete=models.CASCADE, related_name="entries"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     fiscal_year = fiscal_year_field(_("fiscal year"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -75,7 +80,10 @@ class EntryResponsible(models.Model):
         Section, verbose_name=_("section"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     body_name = models.CharField(
-        _("outside body"), max_length=200, blank=True, help_text=_("e.g. 市野球協会学童部, when not a section.")
+        _("outside body"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 市野球協会学童部, when not a section."),
     )
 
     class Meta:
@@ -84,7 +92,8 @@ class EntryResponsible(models.Model):
         ordering = ["entry", "position"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(section__isnull=False) & Q(body_name="")) | (Q(section__isnull=True) & ~Q(body_name="")),
+                condition=(Q(section__isnull=False) & Q(body_name=""))
+                | (Q(section__isnull=True) & ~Q(body_name="")),
                 name="responsible_is_section_or_body",
             ),
             models.UniqueConstraint(fields=["entry", "position"], name="uniq_entry_responsible_position"),

@@ -74,7 +74,9 @@ def _sync_entries(
     actor: Actor,
     summary: ChangeSummary,
 ) -> None:
-    existing = {e.position: e for e in row.entries.filter(kind=kind).prefetch_related("responsibles__section")}
+    existing = {
+        e.position: e for e in row.entries.filter(kind=kind).prefetch_related("responsibles__section")
+    }
     for position, parsed in enumerate(entries, start=1):
         entry = existing.pop(position, None)
         values = {"text": parsed.text, "fiscal_year": fiscal_year}
@@ -130,9 +132,17 @@ def _sync_row(
     else:
         summary.add_updated(row, list(apply_changes(row, values, actor=actor)))
     _sync_entries(
-        row, ProgressEntry.Kind.RESULT, report.result_year, parsed.results, sections, actor=actor, summary=summary
+        row,
+        ProgressEntry.Kind.RESULT,
+        report.result_year,
+        parsed.results,
+        sections,
+        actor=actor,
+        summary=summary,
     )
-    _sync_entries(row, ProgressEntry.Kind.PLAN, report.plan_year, parsed.plans, sections, actor=actor, summary=summary)
+    _sync_entries(
+        row, ProgressEntry.Kind.PLAN, report.plan_year, parsed.plans, sections, actor=actor, summary=summary
+    )
     return row
 
 
@@ -177,7 +187,9 @@ def guideline_progress_import(
         for name in entry.sections
     ]
     section_names = [n for n in names if resolver.find(n) is not None or looks_like_section(n)]
-    sections: dict[str, Section] = dict(resolver.ensure(section_names, actor=actor, create_missing=create_missing))
+    sections: dict[str, Section] = dict(
+        resolver.ensure(section_names, actor=actor, create_missing=create_missing)
+    )
     for year in (parsed.result_year, parsed.plan_year):
         fiscal_year_ensure(municipality=municipality, year=year, actor=actor)
 
@@ -198,7 +210,10 @@ def guideline_progress_import(
         if key not in parents:
             parents[key] = tree.node(None, PlanNode.Kind.CHAPTER, initiative.chapter)
         parent = parents[key]
-        for kind, heading in ((PlanNode.Kind.SECTION, initiative.subsection), (PlanNode.Kind.GROUP, initiative.group)):
+        for kind, heading in (
+            (PlanNode.Kind.SECTION, initiative.subsection),
+            (PlanNode.Kind.GROUP, initiative.group),
+        ):
             if heading:
                 key = (*key, heading)
                 if key not in parents:

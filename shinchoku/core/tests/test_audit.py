@@ -91,5 +91,8 @@ def test_admin_cannot_edit_or_delete_audit_events(superuser_client: Client, sect
     assert event is not None
     assert superuser_client.get("/admin/core/auditevent/").status_code == 200
     assert superuser_client.get(f"/admin/core/auditevent/{event.pk}/delete/").status_code == 403
-    assert superuser_client.post(f"/admin/core/auditevent/{event.pk}/change/", {"new_value": "x"}).status_code == 403
+    assert (
+        superuser_client.post(f"/admin/core/auditevent/{event.pk}/change/", {"new_value": "x"}).status_code
+        == 403
+    )
     assert superuser_client.get("/admin/core/auditevent/add/").status_code == 403

@@ -14,7 +14,11 @@ def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SHINCHOKU_"))}
     clean.pop("DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-c", "import shinchoku.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])"],
+        [
+            sys.executable,
+            "-c",
+            "import shinchoku.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
+        ],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,

@@ -46,8 +46,12 @@ def test_valid_range_is_checked_by_the_database(municipality: Municipality) -> N
         Department.objects.create(municipality=municipality, name="旧部", valid_from=2020, valid_to=2019)
 
 
-def test_valid_in_filters_by_fiscal_year(municipality: Municipality, department: Department, actor: Actor) -> None:
-    old = section_create(municipality=municipality, department=department, name="広報広聴課", valid_to=2017, actor=actor)
+def test_valid_in_filters_by_fiscal_year(
+    municipality: Municipality, department: Department, actor: Actor
+) -> None:
+    old = section_create(
+        municipality=municipality, department=department, name="広報広聴課", valid_to=2017, actor=actor
+    )
     new = section_create(
         municipality=municipality, department=department, name="広報戦略課", valid_from=2018, actor=actor
     )
@@ -55,8 +59,16 @@ def test_valid_in_filters_by_fiscal_year(municipality: Municipality, department:
     assert list(Section.objects.filter(pk__in=[old.pk, new.pk]).valid_in(2018)) == [new]
 
 
-def test_resolve_section_by_alias_and_spelling(municipality: Municipality, department: Department, actor: Actor) -> None:
-    section_create(municipality=municipality, department=department, name="人権・広聴相談課", aliases=["広聴相談課"], actor=actor)
+def test_resolve_section_by_alias_and_spelling(
+    municipality: Municipality, department: Department, actor: Actor
+) -> None:
+    section_create(
+        municipality=municipality,
+        department=department,
+        name="人権・広聴相談課",
+        aliases=["広聴相談課"],
+        actor=actor,
+    )
     lookup = section_lookup(municipality)
     assert resolve_section(lookup, "人権・広聴相談課").name == "人権・広聴相談課"  # type: ignore[union-attr]
     assert resolve_section(lookup, "広聴相談課").name == "人権・広聴相談課"  # type: ignore[union-attr]
@@ -68,23 +80,35 @@ def test_resolve_section_by_alias_and_spelling(municipality: Municipality, depar
 def test_a_reused_name_resolves_to_the_section_of_that_year(
     municipality: Municipality, department: Department, actor: Actor
 ) -> None:
-    first = section_create(municipality=municipality, department=department, name="企画課", valid_to=2015, actor=actor)
-    second = section_create(municipality=municipality, department=department, name="企画課", valid_from=2020, actor=actor)
+    first = section_create(
+        municipality=municipality, department=department, name="企画課", valid_to=2015, actor=actor
+    )
+    second = section_create(
+        municipality=municipality, department=department, name="企画課", valid_from=2020, actor=actor
+    )
     lookup = section_lookup(municipality)
     assert resolve_section(lookup, "企画課", 2014) == first
     assert resolve_section(lookup, "企画課", 2021) == second
     assert resolve_section(lookup, "企画課", 2016) == first  # nearest in time
 
 
-def test_succession_links_old_and_new_sections(municipality: Municipality, department: Department, actor: Actor) -> None:
-    old = section_create(municipality=municipality, department=department, name="広報広聴課", valid_to=2017, actor=actor)
+def test_succession_links_old_and_new_sections(
+    municipality: Municipality, department: Department, actor: Actor
+) -> None:
+    old = section_create(
+        municipality=municipality, department=department, name="広報広聴課", valid_to=2017, actor=actor
+    )
     new = section_create(
         municipality=municipality, department=department, name="広報戦略課", valid_from=2018, actor=actor
     )
-    section_succeed(predecessor=old, successor=new, kind=SuccessionKind.RENAMED, fiscal_year=2018, actor=actor)
+    section_succeed(
+        predecessor=old, successor=new, kind=SuccessionKind.RENAMED, fiscal_year=2018, actor=actor
+    )
     assert [s.successor for s in old.successions_out.all()] == [new]
     with pytest.raises(IntegrityError), transaction.atomic():
-        section_succeed(predecessor=new, successor=new, kind=SuccessionKind.RENAMED, fiscal_year=2019, actor=actor)
+        section_succeed(
+            predecessor=new, successor=new, kind=SuccessionKind.RENAMED, fiscal_year=2019, actor=actor
+        )
 
 
 def test_resolver_refuses_unknown_sections_unless_asked(

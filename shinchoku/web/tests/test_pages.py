@@ -6,7 +6,9 @@ from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.organizations.services import department_create, fiscal_year_ensure, section_create
 
 
-def test_home_lists_municipalities(client: Client, municipality: Municipality, other_municipality: Municipality) -> None:
+def test_home_lists_municipalities(
+    client: Client, municipality: Municipality, other_municipality: Municipality
+) -> None:
     page = client.get("/").content.decode()
     assert "みどり市" in page and "そら町" in page
     assert 'lang="ja"' in page
@@ -24,7 +26,11 @@ def test_municipality_page_lists_years_departments_and_sections(
 
 
 def test_municipality_page_shows_only_its_own_organisation(
-    client: Client, municipality: Municipality, other_municipality: Municipality, section: Section, actor: Actor
+    client: Client,
+    municipality: Municipality,
+    other_municipality: Municipality,
+    section: Section,
+    actor: Actor,
 ) -> None:
     department_create(municipality=other_municipality, name="そら町総務部", actor=actor)
     page = client.get("/m/midori/").content.decode()
@@ -49,7 +55,9 @@ def test_municipality_page_query_count_does_not_grow(
     for d in range(size):
         department: Department = department_create(municipality=municipality, name=f"第{d}部", actor=actor)
         for s in range(3):
-            section_create(municipality=municipality, department=department, name=f"第{d}部{s}課", actor=actor)
+            section_create(
+                municipality=municipality, department=department, name=f"第{d}部{s}課", actor=actor
+            )
         fiscal_year_ensure(municipality=municipality, year=2000 + d, actor=actor)
     with django_assert_max_num_queries(5):
         assert client.get("/m/midori/").status_code == 200

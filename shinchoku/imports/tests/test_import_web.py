@@ -1,0 +1,108 @@
+"""The upload → preview → commit flow, as the planning section uses it, and who is refused."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from shinchoku.goals.models import Goal
+from shinchoku.imports.models import ImportRecord, PendingImport
+from shinchoku.organizations.models import Municipality, Section
+from shinchoku.progress.models import ProgressEntry
+
+SEED_000 = "000_258841814ba200c7.txt"
+SEED_004 = "004_6a6d05d201dcec27.txt"
+
+
+def login(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
+    client.force_login(user)
+    return client
+
+
+def upload(client: Client, name: str, data: bytes):  # type: ignore[no-untyped-def]
+    return client.post("/m/midori/imports/", {"file": SimpleUploadedFile(name, data)})
+
+
+def test_planner_previews_then_commits_with_confirmation(
+    client: Client, planner, municipality: Municipality, seeds_dir: Path
+) -> None:
+    login(client, planner)
+    response = upload(client, SEED_004, (seeds_dir / SEED_004).read_bytes())
+    assert response.status_code == 302
+    preview_url = response["Location"]
+    page = client.get(preview_url).content.decode()
+    # The master knows none of the seed's sections: they are listed for confirmation.
+    assert "市民協働課" in page and "人権・広聴相談課" in page
+    assert ProgressEntry.objects.count() == 0  # the preview wrote nothing
+
+    pending = PendingImport.objects.get()
+    refused = client.post(f"/m/midori/imports/{pending.pk}/commit/", {})
+    assert refused.status_code == 302
+    assert ProgressEntry.objects.count() == 0
+    assert "confirm the new sections" in client.get(preview_url).content.decode()
+
+    done = client.post(f"/m/midori/imports/{pending.pk}/commit/", {"confirm_new_sections": "on"})
+    assert done.status_code == 302
+    assert ProgressEntry.objects.count() == 66 + 54
+    record = ImportRecord.objects.get()
+    assert record.actor == planner and record.created > 0
+    # A second commit of the same upload is refused.
+    client.post(f"/m/midori/imports/{pending.pk}/commit/", {"confirm_new_sections": "on"})
+    assert ImportRecord.objects.count() == 1
+
+
+def test_unreadable_file_shows_the_reason_and_saves_nothing(
+    client: Client, planner, municipality: Municipality
+) -> None:
+    login(client, planner)
+    response = upload(client, "junk.txt", bytes(range(256)) * 4)
+    page = client.get(response["Location"]).content.decode()
+    assert "junk.txt" in page and "binary" in page
+    assert Goal.objects.count() == 0
+
+
+def test_empty_upload_is_a_form_error(client: Client, planner, municipality: Municipality) -> None:
+    login(client, planner)
+    response = client.post("/m/midori/imports/", {"file": SimpleUploadedFile("empty.txt", b"")})
+    assert response.status_code == 200
+    assert PendingImport.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "staff", "outsider"])
+def test_import_pages_refuse_everyone_but_the_planning_section(
+    client: Client,
+    request: pytest.FixtureRequest,
+    persona: str,
+    planner,
+    municipality: Municipality,
+    section: Section,
+) -> None:
+    pending = PendingImport.objects.create(
+        municipality=municipality, uploaded_by=planner, source_name="x.txt", data=b"x", sha256="0" * 64
+    )
+    if persona != "anonymous":
+        login(client, request.getfixturevalue(persona))
+    urls = ["/m/midori/imports/", f"/m/midori/imports/{pending.pk}/"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (302, 403), url
+        if persona == "anonymous":
+            assert response["Location"].startswith("/login/")
+    response = client.post(f"/m/midori/imports/{pending.pk}/commit/", {"confirm_new_sections": "on"})
+    assert response.status_code in (302, 403)
+    assert PendingImport.objects.get().record is None
+    response = upload(client, "a.txt", b"abc")
+    assert response.status_code in (302, 403)
+    assert PendingImport.objects.count() == 1
+
+
+def test_outsider_cannot_reach_another_municipalitys_upload_through_its_own_slug(
+    client: Client, planner, outsider, municipality: Municipality, other_municipality: Municipality
+) -> None:
+    pending = PendingImport.objects.create(
+        municipality=municipality, uploaded_by=planner, source_name="x.txt", data=b"x", sha256="0" * 64
+    )
+    login(client, outsider)
+    assert client.get(f"/m/sora/imports/{pending.pk}/").status_code == 404
+    assert client.post(f"/m/sora/imports/{pending.pk}/commit/").status_code == 404

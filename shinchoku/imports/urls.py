@@ -1,0 +1,10 @@
+from django.urls import path
+
+from shinchoku.imports import views
+
+app_name = "imports"
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("<int:pk>/", views.preview, name="preview"),
+    path("<int:pk>/commit/", views.commit, name="commit"),
+]

@@ -1,0 +1,54 @@
+"""Access helpers: every object reached from a URL by a logged-in user is fetched through here.
+
+A helper checks the user's active memberships (role, municipality, department or
+section) and raises ``PermissionDenied`` otherwise; views never fetch business
+objects by raw id themselves. Another municipality's objects are refused the same
+way as objects that do not exist, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from shinchoku.organizations.models import Membership, Municipality, Role
+
+PLANNING_ROLES = (Role.SYSTEM_ADMIN, Role.PLANNING_ADMIN)
+
+
+def active_memberships(
+    user: User | AnonymousUser, municipality: Municipality
+) -> list[Membership]:
+    if not user.is_authenticated:
+        return []
+    today = timezone.localdate()
+    return list(
+        Membership.objects.filter(user=user, municipality=municipality)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .select_related("department", "section")
+    )
+
+
+def has_role(
+    user: User | AnonymousUser, municipality: Municipality, roles: Iterable[str]
+) -> bool:
+    wanted = set(roles)
+    return any(m.role in wanted for m in active_memberships(user, municipality))
+
+
+def municipality_for_roles(
+    user: User | AnonymousUser, slug: str, roles: Iterable[str]
+) -> Municipality:
+    """The municipality of ``slug`` if ``user`` holds one of ``roles`` there; else refused."""
+    municipality = Municipality.objects.filter(slug=slug).first()
+    if municipality is None:
+        raise Http404("No such municipality.")
+    if not has_role(user, municipality, roles):
+        raise PermissionDenied("You have no role here that allows this.")
+    return municipality
