@@ -20,7 +20,9 @@ from shinchoku.organizations.services import UnknownDepartmentError, UnknownSect
 def municipality_from_option(value: str | None) -> Municipality:
     """The municipality named by code or slug; the only one when there is just one."""
     if value:
-        found = Municipality.objects.filter(code=value).first() or Municipality.objects.filter(slug=value).first()
+        found = (
+            Municipality.objects.filter(code=value).first() or Municipality.objects.filter(slug=value).first()
+        )
         if found is None:
             raise CommandError(f"No municipality with code or slug {value!r}.")
         return found
@@ -35,11 +37,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--format", choices=[*FORMATS, "xlsx", "pdf"], help="Skip detection and use this parser.")
-        parser.add_argument("--dry-run", action="store_true", help="Parse and show the changes; write nothing.")
+        parser.add_argument(
+            "--format", choices=[*FORMATS, "xlsx", "pdf"], help="Skip detection and use this parser."
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Parse and show the changes; write nothing."
+        )
         parser.add_argument("--json", action="store_true", help="Print the parse result as JSON.")
         parser.add_argument(
-            "--create-missing", action="store_true", help="Create sections and departments the master does not know."
+            "--create-missing",
+            action="store_true",
+            help="Create sections and departments the master does not know.",
         )
         parser.add_argument("--municipality", help="Code (地方公共団体コード) or slug.")
         parser.add_argument("--user", help="Username recorded as the importer (default: this command).")
@@ -75,7 +83,9 @@ class Command(BaseCommand):
                 + "、".join(error.names)
             ) from None
         except UnknownDepartmentError as error:
-            raise CommandError(f"{path}: unknown department {error.name} (add it, or use --create-missing)") from None
+            raise CommandError(
+                f"{path}: unknown department {error.name} (add it, or use --create-missing)"
+            ) from None
 
         out = self.stderr if options["json"] else self.stdout
         if options["json"]:
