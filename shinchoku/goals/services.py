@@ -207,11 +207,17 @@ def goal_declaration_import(
     existing = {g.number: g for g in declaration.goals.all()}
     for parsed_goal in parsed.goals:
         goal_values: dict[str, object] = {name: getattr(parsed_goal, name) for name in GOAL_TEXT_FIELDS}
-        goal_values["number_inferred"] = parsed_goal.number_inferred
         goal = existing.pop(parsed_goal.number, None)
         goal_sections = [sections[name] for name in parsed_goal.sections]
         if goal is None:
-            goal = Goal.objects.create(declaration=declaration, number=parsed_goal.number, **goal_values)
+            # number_inferred records how the goal first came in; a later export/import
+            # that writes the number explicitly does not rewrite that history.
+            goal = Goal.objects.create(
+                declaration=declaration,
+                number=parsed_goal.number,
+                number_inferred=parsed_goal.number_inferred,
+                **goal_values,
+            )
             record_create(goal, actor=actor, fields=list(GOAL_TEXT_FIELDS))
             summary.add_created(goal)
             _sync_sections(goal, goal_sections, actor=actor)

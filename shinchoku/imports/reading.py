@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text
+from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text, xlsx
 from shinchoku.imports.schema import ImportFormatError, ParsedDocument
 
 TEXT_FORMATS: dict[str, tuple[Callable[[str], bool], Callable[..., ParsedDocument]]] = {
     "goal_declaration_text": (goal_declaration_text.looks_like, goal_declaration_text.parse),
     "guideline_progress_text": (guideline_progress_text.looks_like, guideline_progress_text.parse),
 }
-FORMATS = tuple(TEXT_FORMATS)
+FORMATS = (*TEXT_FORMATS, "xlsx")
 
 _PDF_MAGIC = b"%PDF-"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -72,4 +72,6 @@ def parse_bytes(data: bytes, *, source: str, format: str | None = None) -> Parse
     if fmt in TEXT_FORMATS:
         _looks_like, parse = TEXT_FORMATS[fmt]
         return parse(decode_text(data, source=source), source=source)
+    if fmt == "xlsx":
+        return xlsx.parse(data, source=source)
     raise ImportFormatError(f"unknown format {fmt!r}", source=source)

@@ -21,9 +21,7 @@ from shinchoku.organizations.models import Membership, Municipality, Role
 PLANNING_ROLES = (Role.SYSTEM_ADMIN, Role.PLANNING_ADMIN)
 
 
-def active_memberships(
-    user: User | AnonymousUser, municipality: Municipality
-) -> list[Membership]:
+def active_memberships(user: User | AnonymousUser, municipality: Municipality) -> list[Membership]:
     if not user.is_authenticated:
         return []
     today = timezone.localdate()
@@ -35,16 +33,12 @@ def active_memberships(
     )
 
 
-def has_role(
-    user: User | AnonymousUser, municipality: Municipality, roles: Iterable[str]
-) -> bool:
+def has_role(user: User | AnonymousUser, municipality: Municipality, roles: Iterable[str]) -> bool:
     wanted = set(roles)
     return any(m.role in wanted for m in active_memberships(user, municipality))
 
 
-def municipality_for_roles(
-    user: User | AnonymousUser, slug: str, roles: Iterable[str]
-) -> Municipality:
+def municipality_for_roles(user: User | AnonymousUser, slug: str, roles: Iterable[str]) -> Municipality:
     """The municipality of ``slug`` if ``user`` holds one of ``roles`` there; else refused."""
     municipality = Municipality.objects.filter(slug=slug).first()
     if municipality is None:

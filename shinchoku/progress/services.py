@@ -15,13 +15,18 @@ from shinchoku.organizations.services import SectionResolver, fiscal_year_ensure
 from shinchoku.plans.models import Classification, Plan, PlanNode
 from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry
 
-# "1 市政運営の…", "① 政策形成…", "◎意見…", "○市民意識調査…": the label, then the title.
-_LABELLED = re.compile(r"^\s*(\d+|[①-⑳]|[◎○●◇◆□■])\s*(.*)$", re.S)
+# Chapters are numbered ("1 市政運営の…"), sub-sections circled ("① 政策形成…"); the
+# number is the node's display label. Other headings keep any leading digits.
+_LABEL_PATTERNS = {
+    PlanNode.Kind.CHAPTER: re.compile(r"^\s*(\d+)[ \u3000]+(\S.*)$", re.S),
+    PlanNode.Kind.SECTION: re.compile(r"^\s*([\u2460-\u2473])\s*(\S.*)$", re.S),
+}
 
 
-def split_label(heading: str) -> tuple[str, str]:
-    """("1", "市政運営の各過程における市民参加の推進") from "1 市政運営の各過程における市民参加の推進"."""
-    match = _LABELLED.match(heading)
+def split_label(kind: str, heading: str) -> tuple[str, str]:
+    """("1", "市政運営の各過程における市民参加の推進") from a chapter heading "1 市政運営の…"."""
+    pattern = _LABEL_PATTERNS.get(kind)  # type: ignore[call-overload]
+    match = pattern.match(heading) if pattern else None
     if not match:
         return "", heading.strip()
     return match.group(1), match.group(2).strip()
@@ -42,8 +47,12 @@ class _TreeWriter:
         self.seen: set[int] = set()
         self.child_count: dict[int | None, int] = {}
 
-    def node(self, parent: PlanNode | None, kind: str, heading: str, body: str = "") -> PlanNode:
-        label, title = split_label(heading)
+    def node(
+        self, parent: PlanNode | None, kind: str, heading: str, body: str = "", mark: str = ""
+    ) -> PlanNode:
+        """The node for ``heading``; ``mark`` is its display label when the heading carries none (◎, ○)."""
+        label, title = split_label(kind, heading)
+        label = label or mark
         parent_id = parent.pk if parent else None
         position = self.child_count.get(parent_id, 0) + 1
         self.child_count[parent_id] = position

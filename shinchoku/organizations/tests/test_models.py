@@ -23,7 +23,7 @@ from shinchoku.organizations.services import (
 )
 
 
-@pytest.mark.parametrize(("code", "digit"), [("14214", 0), ("13101", 6), ("01100", 2), ("47201", 7)])
+@pytest.mark.parametrize(("code", "digit"), [("14214", 0), ("13101", 6), ("01100", 2), ("47201", 8)])
 def test_check_digit_of_real_codes(code: str, digit: int) -> None:
     # 伊勢原市 142140, 千代田区 131016, 札幌市 011002, 那覇市 472018
     assert local_government_code_check_digit(code) == digit

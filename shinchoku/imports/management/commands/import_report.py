@@ -37,9 +37,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument(
-            "--format", choices=[*FORMATS, "xlsx", "pdf"], help="Skip detection and use this parser."
-        )
+        parser.add_argument("--format", choices=FORMATS, help="Skip detection and use this parser.")
         parser.add_argument(
             "--dry-run", action="store_true", help="Parse and show the changes; write nothing."
         )

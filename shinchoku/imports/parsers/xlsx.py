@@ -1,0 +1,336 @@
+"""Format (c): the XLSX our own export writes (``shinchoku.reports.xlsx``), after editing in Excel.
+
+Columns are found by their header text, not their position, so a person may
+widen or reorder them; a missing or renamed column is an error naming the sheet,
+the header cell and the column expected. Values are read as typed: numbers stay
+exact (a float cell is read through its shortest repr, so 81.2 stays 81.2).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from typing import Any
+from zipfile import BadZipFile
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from shinchoku.core.eras import EraParseError, parse_fiscal_year, search_fiscal_year
+from shinchoku.core.figures import Figure
+from shinchoku.core.text import normalize, normalize_roman
+from shinchoku.imports.parsers.sections import split_sections, split_trailing_sections
+from shinchoku.imports.schema import (
+    ImportFormatError,
+    ParsedClassification,
+    ParsedEntry,
+    ParsedGoal,
+    ParsedGoalDeclaration,
+    ParsedGuidelineProgress,
+    ParsedInitiative,
+    ParsedRow,
+)
+from shinchoku.reports import layouts as L
+
+_TRUE_MARKS = {"○", "〇", "◯", "1", "true", "TRUE", "True", "はい", "約", "見込", "x", "X"}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _ref(row: int, column: int) -> str:
+    return f"{get_column_letter(column)}{row}"
+
+
+class _Sheet:
+    """A worksheet with its header located: cells are read by column key."""
+
+    def __init__(
+        self,
+        workbook: Workbook,
+        name: str,
+        header_row: int,
+        columns: tuple[tuple[str, str], ...],
+        source: str,
+    ):
+        if name not in workbook.sheetnames:
+            raise ImportFormatError(
+                f"sheet 「{name}」 not found (sheets: {', '.join(workbook.sheetnames)})", source=source
+            )
+        self.sheet: Worksheet = workbook[name]
+        self.name = name
+        self.source = source
+        self.header_row = header_row
+        headers = {
+            normalize(_text(cell.value)): cell.column
+            for cell in self.sheet[header_row]
+            if _text(cell.value) and isinstance(cell.column, int)
+        }
+        self.columns: dict[str, int] = {}
+        for key, label in columns:
+            column = headers.get(normalize(label))
+            if column is None:
+                found = ", ".join(f"「{h}」" for h in headers) or "nothing"
+                raise ImportFormatError(
+                    f"column 「{label}」 missing from the header row {header_row} (found {found})",
+                    source=source,
+                    cell=f"{name}!{_ref(header_row, 1)}",
+                )
+            self.columns[key] = column
+        self.headers = headers
+
+    def rows(self) -> list[int]:
+        """Numbers of the data rows below the header that hold anything."""
+        last = self.sheet.max_row
+        return [
+            r
+            for r in range(self.header_row + 1, last + 1)
+            if any(_text(self.sheet.cell(row=r, column=c).value) for c in self.columns.values())
+        ]
+
+    def get(self, row: int, key: str) -> Any:
+        return self.sheet.cell(row=row, column=self.columns[key]).value
+
+    def text(self, row: int, key: str) -> str:
+        return normalize(_text(self.get(row, key)))
+
+    def where(self, row: int, key: str) -> str:
+        return f"{self.name}!{_ref(row, self.columns[key])}"
+
+    def error(self, row: int, key: str, reason: str) -> ImportFormatError:
+        return ImportFormatError(reason, source=self.source, cell=self.where(row, key))
+
+
+def _open(data: bytes, source: str) -> Workbook:
+    try:
+        return load_workbook(BytesIO(data), read_only=False, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError) as error:
+        raise ImportFormatError(f"not a readable XLSX workbook ({error})", source=source) from None
+
+
+def looks_like(data: bytes) -> str | None:
+    """Which document a workbook holds (by its sheet names), or None."""
+    try:
+        names = load_workbook(BytesIO(data), read_only=True).sheetnames
+    except Exception:
+        return None
+    if L.GOAL_SHEET in names:
+        return "goal_declaration"
+    if L.PROGRESS_SHEET in names:
+        return "guideline_progress"
+    return None
+
+
+def parse(data: bytes, *, source: str = "") -> ParsedGoalDeclaration | ParsedGuidelineProgress:
+    workbook = _open(data, source)
+    if L.GOAL_SHEET in workbook.sheetnames:
+        return _goal_declaration(workbook, source)
+    if L.PROGRESS_SHEET in workbook.sheetnames:
+        return _guideline_progress(workbook, source)
+    raise ImportFormatError(
+        f"unknown workbook: expected a sheet 「{L.GOAL_SHEET}」 or 「{L.PROGRESS_SHEET}」 "
+        f"(sheets: {', '.join(workbook.sheetnames)})",
+        source=source,
+    )
+
+
+def _decimal(sheet: _Sheet, row: int, key: str) -> Decimal:
+    value = sheet.get(row, key)
+    try:
+        if isinstance(value, bool):
+            raise InvalidOperation
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        if isinstance(value, int):
+            return Decimal(value)
+        return Decimal(normalize(_text(value)).replace(",", ""))
+    except InvalidOperation:
+        raise sheet.error(row, key, f"{value!r} is not a number") from None
+
+
+def _flag(sheet: _Sheet, row: int, key: str) -> bool:
+    return _text(sheet.get(row, key)) in _TRUE_MARKS
+
+
+def _goal_declaration(workbook: Workbook, source: str) -> ParsedGoalDeclaration:
+    main = _Sheet(workbook, L.GOAL_SHEET, L.GOAL_HEADER_ROW, L.GOAL_COLUMNS, source)
+    meta: dict[str, str] = {}
+    for row in range(2, L.GOAL_HEADER_ROW):
+        label = normalize(_text(main.sheet.cell(row=row, column=1).value))
+        if label:
+            meta[label] = _text(main.sheet.cell(row=row, column=2).value)
+    for label in L.GOAL_META_LABELS:
+        if label not in meta:
+            raise ImportFormatError(
+                f"「{label}」 missing above the table", source=source, cell=f"{L.GOAL_SHEET}!A2"
+            )
+    try:
+        fiscal_year = parse_fiscal_year(meta["年度"])
+    except EraParseError as error:
+        raise ImportFormatError(str(error), source=source, cell=f"{L.GOAL_SHEET}!B2") from None
+
+    goals: list[ParsedGoal] = []
+    seen: dict[int, int] = {}
+    for row in main.rows():
+        number_value = main.get(row, "number")
+        try:
+            number = int(_decimal(main, row, "number"))
+        except ImportFormatError:
+            raise main.error(row, "number", f"goal number {number_value!r} is not a whole number") from None
+        if number in seen:
+            raise main.error(row, "number", f"goal number {number} repeats row {seen[number]}")
+        seen[number] = row
+        title = main.text(row, "title")
+        if not title:
+            raise main.error(row, "title", "a goal needs a title")
+        goals.append(
+            ParsedGoal(
+                number=number,
+                title=title,
+                # "経営企画課、財政課"; a ・ inside one name (人権・広聴相談課) is kept
+                sections=split_sections(main.text(row, "sections")),
+                content=main.text(row, "content"),
+                target_text=main.text(row, "target_text"),
+                result_text=main.text(row, "result_text"),
+                direction_text=main.text(row, "direction_text"),
+                status_text=main.text(row, "status_text"),
+                line=row,
+            )
+        )
+    if not goals:
+        raise ImportFormatError(
+            "the table has no goal", source=source, cell=f"{L.GOAL_SHEET}!A{L.GOAL_HEADER_ROW + 1}"
+        )
+
+    by_number = {g.number: g for g in goals}
+    if L.GOAL_FIGURE_SHEET in workbook.sheetnames:
+        figures = _Sheet(workbook, L.GOAL_FIGURE_SHEET, 1, L.GOAL_FIGURE_COLUMNS, source)
+        for row in figures.rows():
+            number = int(_decimal(figures, row, "number"))
+            goal = by_number.get(number)
+            if goal is None:
+                raise figures.error(row, "number", f"no goal number {number} in sheet 「{L.GOAL_SHEET}」")
+            kind = figures.text(row, "kind")
+            if kind not in (L.FIGURE_KIND_TARGET, L.FIGURE_KIND_ACTUAL):
+                raise figures.error(
+                    row,
+                    "kind",
+                    f"「{kind}」 is neither 「{L.FIGURE_KIND_TARGET}」 nor 「{L.FIGURE_KIND_ACTUAL}」",
+                )
+            figure = Figure(
+                value=_decimal(figures, row, "value"),
+                unit=figures.text(row, "unit"),
+                approximate=_flag(figures, row, "approximate"),
+                provisional=_flag(figures, row, "provisional"),
+                label=figures.text(row, "label") or None,
+            )
+            (goal.targets if kind == L.FIGURE_KIND_TARGET else goal.actuals).append(figure)
+    return ParsedGoalDeclaration(
+        fiscal_year=fiscal_year,
+        title=normalize(meta["表題"]),
+        declarer_position=normalize(meta["職"]),
+        declarer_name=meta["氏名"],
+        goals=goals,
+    )
+
+
+def _entries(sheet: _Sheet, row: int, key: str) -> list[ParsedEntry]:
+    cell = sheet.text(row, key)
+    entries = []
+    for raw in cell.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        if not line.startswith(L.BULLET):
+            raise sheet.error(row, key, f"each line must start with {L.BULLET}: 「{line[:30]}」")
+        text, sections = split_trailing_sections(line[len(L.BULLET) :])
+        entries.append(ParsedEntry(text=text, sections=sections, line=row))
+    return entries
+
+
+def _guideline_progress(workbook: Workbook, source: str) -> ParsedGuidelineProgress:
+    main = _Sheet(workbook, L.PROGRESS_SHEET, L.PROGRESS_HEADER_ROW, L.PROGRESS_FIXED_COLUMNS, source)
+    title = normalize(_text(main.sheet.cell(row=1, column=1).value))
+    start, end = title.find("『"), title.find("』")
+    if start < 0 or end <= start:
+        raise ImportFormatError(
+            "the title must name the guideline in 『』", source=source, cell=f"{L.PROGRESS_SHEET}!A1"
+        )
+    guideline = title[start + 1 : end]
+
+    year_columns: dict[str, tuple[int, int]] = {}
+    for header, column in main.headers.items():
+        year = search_fiscal_year(header)
+        if year is not None and header.endswith("実績"):
+            year_columns["results"] = (year, column)
+        elif year is not None and header.endswith("予定"):
+            year_columns["plans"] = (year, column)
+    for key, label in (("results", "…年度の取り組み実績"), ("plans", "…年度の取り組み予定")):
+        if key not in year_columns:
+            raise ImportFormatError(
+                f"column 「{label}」 missing from the header row",
+                source=source,
+                cell=f"{L.PROGRESS_SHEET}!A3",
+            )
+        main.columns[key] = year_columns[key][1]
+
+    legend = _Sheet(workbook, L.PROGRESS_LEGEND_SHEET, 1, L.LEGEND_COLUMNS, source)
+    classifications = []
+    for row in legend.rows():
+        try:
+            code = normalize_roman(legend.text(row, "code"))
+        except ValueError as error:
+            raise legend.error(row, "code", str(error)) from None
+        classifications.append(ParsedClassification(code=code, label=legend.text(row, "label")))
+    codes = {c.code for c in classifications}
+
+    initiatives: list[ParsedInitiative] = []
+    for row in main.rows():
+        key = tuple(main.text(row, k) for k in ("chapter", "subsection", "group", "title"))
+        if not key[0] or not key[3]:
+            raise main.error(row, "title" if key[0] else "chapter", "chapter and initiative are required")
+        try:
+            code = normalize_roman(main.text(row, "classification"))
+        except ValueError:
+            code = main.text(row, "classification")
+        if code not in codes:
+            raise main.error(
+                row, "classification", f"区分 「{code}」 is not in sheet 「{L.PROGRESS_LEGEND_SHEET}」"
+            )
+        parsed_row = ParsedRow(
+            classification=code,
+            policy=main.text(row, "policy"),
+            results=_entries(main, row, "results"),
+            plans=_entries(main, row, "plans"),
+            line=row,
+        )
+        last = initiatives[-1] if initiatives else None
+        if last is not None and (last.chapter, last.subsection or "", last.group or "", last.title) == key:
+            last.rows.append(parsed_row)  # the same initiative, one more classification row
+            continue
+        initiatives.append(
+            ParsedInitiative(
+                chapter=key[0],
+                subsection=key[1] or None,
+                group=key[2] or None,
+                title=key[3],
+                guideline_text=main.text(row, "guideline_text"),
+                rows=[parsed_row],
+                line=row,
+            )
+        )
+    if not initiatives:
+        raise ImportFormatError("the table has no initiative", source=source, cell=f"{L.PROGRESS_SHEET}!A4")
+    return ParsedGuidelineProgress(
+        guideline=guideline,
+        result_year=year_columns["results"][0],
+        plan_year=year_columns["plans"][0],
+        classifications=classifications,
+        initiatives=initiatives,
+    )

@@ -1,0 +1,170 @@
+"""XLSX in the documents' own columns: print-ready (A4 landscape, header repeated) and re-importable.
+
+Writers take a document (``shinchoku.imports.schema``), never the ORM: the same
+document comes from the database (selectors) or from a parser.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from shinchoku.core.eras import format_fiscal_year
+from shinchoku.core.figures import Figure
+from shinchoku.imports.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
+from shinchoku.reports import layouts as L
+
+_FONT = "BIZ UDゴシック"
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+# Floats hold every integer below 2^53 exactly; bigger or finer values are written as text.
+_EXACT_FLOAT_LIMIT = Decimal(2**53)
+
+
+def cell_number(value: Decimal) -> int | float | str:
+    """The cell value for an exact decimal: a number Excel can sum when that loses nothing."""
+    if value == value.to_integral_value() and abs(value) < _EXACT_FLOAT_LIMIT:
+        return int(value)
+    as_float = float(value)
+    if Decimal(repr(as_float)) == value:
+        return as_float
+    return format(value, "f")
+
+
+def _setup_print(sheet: Worksheet, header_row: int, widths: list[int]) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.oddFooter.center.text = "&P / &N"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _header(sheet: Worksheet, row: int, labels: list[str]) -> None:
+    for column, label in enumerate(labels, start=1):
+        cell = sheet.cell(row=row, column=column, value=label)
+        cell.font = Font(name=_FONT, bold=True)
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+def _body_row(sheet: Worksheet, row: int, values: list[object]) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # text that happens to start with "=" is not a formula
+        cell.font = Font(name=_FONT)
+        cell.border = _BORDER
+        cell.alignment = _WRAP
+
+
+def _to_bytes(workbook: Workbook) -> bytes:
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def goal_declaration_xlsx(document: ParsedGoalDeclaration) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = L.GOAL_SHEET
+    sheet.cell(row=1, column=1, value=document.title).font = Font(name=_FONT, bold=True, size=14)
+    meta = [
+        format_fiscal_year(document.fiscal_year),
+        document.title,
+        document.declarer_position,
+        document.declarer_name,
+    ]
+    for offset, (label, value) in enumerate(zip(L.GOAL_META_LABELS, meta, strict=True)):
+        sheet.cell(row=2 + offset, column=1, value=label).font = Font(name=_FONT, bold=True)
+        sheet.cell(row=2 + offset, column=2, value=value).font = Font(name=_FONT)
+    _header(sheet, L.GOAL_HEADER_ROW, [label for _key, label in L.GOAL_COLUMNS])
+    for index, goal in enumerate(document.goals):
+        values: list[object] = [
+            goal.number,
+            goal.title,
+            L.SECTION_JOINER.join(goal.sections),
+            goal.content,
+            goal.target_text,
+            goal.result_text,
+            goal.direction_text,
+            goal.status_text,
+        ]
+        _body_row(sheet, L.GOAL_HEADER_ROW + 1 + index, values)
+    _setup_print(sheet, L.GOAL_HEADER_ROW, [5, 22, 12, 40, 28, 40, 34, 26])
+
+    figures = workbook.create_sheet(L.GOAL_FIGURE_SHEET)
+    _header(figures, 1, [label for _key, label in L.GOAL_FIGURE_COLUMNS])
+    row = 2
+    for goal in document.goals:
+        for kind, items in ((L.FIGURE_KIND_TARGET, goal.targets), (L.FIGURE_KIND_ACTUAL, goal.actuals)):
+            for figure in items:
+                _body_row(figures, row, _figure_row(goal.number, kind, figure))
+                row += 1
+    _setup_print(figures, 1, [5, 8, 30, 18, 8, 6, 6])
+    return _to_bytes(workbook)
+
+
+def _figure_row(number: int, kind: str, figure: Figure) -> list[object]:
+    return [
+        number,
+        kind,
+        figure.label or "",
+        cell_number(figure.value),
+        figure.unit,
+        L.CHECK if figure.approximate else "",
+        L.CHECK if figure.provisional else "",
+    ]
+
+
+def guideline_progress_xlsx(document: ParsedGuidelineProgress) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = L.PROGRESS_SHEET
+    sheet.cell(row=1, column=1, value=L.progress_title(document.guideline)).font = Font(
+        name=_FONT, bold=True, size=14
+    )
+    labels = [label for _key, label in L.PROGRESS_FIXED_COLUMNS]
+    labels += [L.results_header(document.result_year), L.plans_header(document.plan_year)]
+    _header(sheet, L.PROGRESS_HEADER_ROW, labels)
+    row = L.PROGRESS_HEADER_ROW + 1
+    for initiative in document.initiatives:
+        for parsed_row in initiative.rows:
+            _body_row(
+                sheet,
+                row,
+                [
+                    initiative.chapter,
+                    initiative.subsection or "",
+                    initiative.group or "",
+                    initiative.title,
+                    initiative.guideline_text,
+                    parsed_row.classification,
+                    parsed_row.policy,
+                    "\n".join(L.bullet_text(e.text, e.sections) for e in parsed_row.results),
+                    "\n".join(L.bullet_text(e.text, e.sections) for e in parsed_row.plans),
+                ],
+            )
+            row += 1
+    _setup_print(sheet, L.PROGRESS_HEADER_ROW, [18, 18, 18, 22, 26, 6, 20, 50, 50])
+
+    legend = workbook.create_sheet(L.PROGRESS_LEGEND_SHEET)
+    _header(legend, 1, [label for _key, label in L.LEGEND_COLUMNS])
+    for index, classification in enumerate(document.classifications, start=2):
+        _body_row(legend, index, [classification.code, classification.label])
+    _setup_print(legend, 1, [8, 50])
+    return _to_bytes(workbook)
