@@ -55,7 +55,8 @@ def guideline_progress_document(plan: Plan, result_year: int) -> ParsedGuideline
             parent = by_id.get(parent.parent_id) if parent.parent_id else None
         parsed_rows = []
         for row in rows_by_node[node.pk]:
-            results, plans = [], []
+            results: list[ParsedEntry] = []
+            plans: list[ParsedEntry] = []
             for entry in row.entries.all():
                 parsed = ParsedEntry(text=entry.text, sections=[str(r) for r in entry.responsibles.all()])
                 (results if entry.kind == ProgressEntry.Kind.RESULT else plans).append(parsed)

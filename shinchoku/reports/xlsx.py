@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from io import BytesIO
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.header_footer import HeaderFooterItem
+from openpyxl.worksheet.header_footer import _HeaderFooterPart as _Footer
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shinchoku.core.eras import format_fiscal_year
@@ -43,10 +47,10 @@ def _setup_print(sheet: Worksheet, header_row: int, widths: list[int]) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    sheet.oddFooter.center.text = "&P / &N"
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.oddFooter = HeaderFooterItem(center=_Footer(text="&P / &N"))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
@@ -60,7 +64,7 @@ def _header(sheet: Worksheet, row: int, labels: list[str]) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
-def _body_row(sheet: Worksheet, row: int, values: list[object]) -> None:
+def _body_row(sheet: Worksheet, row: int, values: list[Any]) -> None:
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=row, column=column, value=value)
         if isinstance(value, str) and value.startswith("="):
@@ -93,7 +97,7 @@ def goal_declaration_xlsx(document: ParsedGoalDeclaration) -> bytes:
         sheet.cell(row=2 + offset, column=2, value=value).font = Font(name=_FONT)
     _header(sheet, L.GOAL_HEADER_ROW, [label for _key, label in L.GOAL_COLUMNS])
     for index, goal in enumerate(document.goals):
-        values: list[object] = [
+        values: list[Any] = [
             goal.number,
             goal.title,
             L.SECTION_JOINER.join(goal.sections),
@@ -118,7 +122,7 @@ def goal_declaration_xlsx(document: ParsedGoalDeclaration) -> bytes:
     return _to_bytes(workbook)
 
 
-def _figure_row(number: int, kind: str, figure: Figure) -> list[object]:
+def _figure_row(number: int, kind: str, figure: Figure) -> list[Any]:
     return [
         number,
         kind,

@@ -292,9 +292,9 @@ def _guideline_progress(workbook: Workbook, source: str) -> ParsedGuidelineProgr
 
     initiatives: list[ParsedInitiative] = []
     for row in main.rows():
-        key = tuple(main.text(row, k) for k in ("chapter", "subsection", "group", "title"))
-        if not key[0] or not key[3]:
-            raise main.error(row, "title" if key[0] else "chapter", "chapter and initiative are required")
+        place = tuple(main.text(row, k) for k in ("chapter", "subsection", "group", "title"))
+        if not place[0] or not place[3]:
+            raise main.error(row, "title" if place[0] else "chapter", "chapter and initiative are required")
         try:
             code = normalize_roman(main.text(row, "classification"))
         except ValueError:
@@ -311,15 +311,15 @@ def _guideline_progress(workbook: Workbook, source: str) -> ParsedGuidelineProgr
             line=row,
         )
         last = initiatives[-1] if initiatives else None
-        if last is not None and (last.chapter, last.subsection or "", last.group or "", last.title) == key:
+        if last is not None and (last.chapter, last.subsection or "", last.group or "", last.title) == place:
             last.rows.append(parsed_row)  # the same initiative, one more classification row
             continue
         initiatives.append(
             ParsedInitiative(
-                chapter=key[0],
-                subsection=key[1] or None,
-                group=key[2] or None,
-                title=key[3],
+                chapter=place[0],
+                subsection=place[1] or None,
+                group=place[2] or None,
+                title=place[3],
                 guideline_text=main.text(row, "guideline_text"),
                 rows=[parsed_row],
                 line=row,
