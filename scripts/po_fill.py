@@ -7,6 +7,7 @@ Usage: python scripts/po_fill.py shinchoku/locale/ja/LC_MESSAGES/django.po table
 import re
 import runpy
 import sys
+from pathlib import Path
 
 
 def unquote(block: str) -> str:
@@ -48,6 +49,7 @@ def fill(po: str, table: dict[tuple[str | None, str], str]) -> tuple[str, int]:
 if __name__ == "__main__":
     path, table_path = sys.argv[1], sys.argv[2]
     table = runpy.run_path(table_path)["TRANSLATIONS"]
-    text, count = fill(open(path, encoding="utf-8").read(), table)
-    open(path, "w", encoding="utf-8").write(text)
+    po_path = Path(path)
+    text, count = fill(po_path.read_text(encoding="utf-8"), table)
+    po_path.write_text(text, encoding="utf-8")
     print(f"{count} entries filled")
