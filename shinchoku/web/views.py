@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shinchoku.organizations import selectors
+from shinchoku.organizations.access import PLANNING_ROLES, has_role
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -19,5 +20,6 @@ def municipality(request: HttpRequest, slug: str) -> HttpResponse:
             "municipality": municipality,
             "fiscal_years": selectors.fiscal_years_of(municipality),
             "departments": selectors.departments_with_sections(municipality),
+            "can_import": has_role(request.user, municipality, PLANNING_ROLES),
         },
     )

@@ -66,3 +66,12 @@ def test_municipality_page_query_count_does_not_grow(
 def test_login_requires_csrf(db: None) -> None:
     client = Client(enforce_csrf_checks=True)
     assert client.post("/login/", {"username": "x", "password": "y"}).status_code == 403
+
+
+def test_import_link_only_for_the_planning_section(
+    client: Client, municipality: Municipality, planner, staff, outsider  # type: ignore[no-untyped-def]
+) -> None:
+    assert "/m/midori/imports/" not in client.get("/m/midori/").content.decode()
+    for user, visible in ((planner, True), (staff, False), (outsider, False)):
+        client.force_login(user)
+        assert ("/m/midori/imports/" in client.get("/m/midori/").content.decode()) is visible
