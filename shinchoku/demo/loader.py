@@ -211,7 +211,9 @@ def _users(municipality: Municipality, spec: MunicipalitySpec) -> None:
 def demo_load(*, include_seeds: bool = True, write: Callable[[str], None] = print) -> None:
     """Create the demo municipalities, users and documents (idempotent)."""
     specs = [MIDORI]
-    if include_seeds and all(path.exists() for path in ISEHARA.documents):
+    if not include_seeds:
+        pass
+    elif all(path.exists() for path in ISEHARA.documents):
         specs.append(ISEHARA)
     else:
         write(f"(no seed documents in {SEEDS_DIR}: loading the fictional city only)")

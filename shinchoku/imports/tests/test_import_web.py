@@ -40,7 +40,7 @@ def test_planner_previews_then_commits_with_confirmation(
     refused = client.post(f"/m/midori/imports/{pending.pk}/commit/", {})
     assert refused.status_code == 302
     assert ProgressEntry.objects.count() == 0
-    assert "confirm the new sections" in client.get(preview_url).content.decode()
+    assert "confirm the new sections" in client.get(preview_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     done = client.post(f"/m/midori/imports/{pending.pk}/commit/", {"confirm_new_sections": "on"})
     assert done.status_code == 302
