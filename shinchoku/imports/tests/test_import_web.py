@@ -37,7 +37,7 @@ def test_planner_previews_then_commits_with_confirmation(
     assert ProgressEntry.objects.count() == 0  # the preview wrote nothing
 
     pending = PendingImport.objects.get()
-    refused = client.post(f"/m/midori/imports/{pending.pk}/commit/", {})
+    refused = client.post(f"/m/midori/imports/{pending.pk}/commit/", {}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 302
     assert ProgressEntry.objects.count() == 0
     assert "confirm the new sections" in client.get(preview_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
