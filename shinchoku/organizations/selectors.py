@@ -31,6 +31,13 @@ def departments_with_sections(municipality: Municipality) -> QuerySet[Department
     )
 
 
+def sections_without_department(municipality: Municipality) -> QuerySet[Section]:
+    """Sections an import created before anyone placed them in a department."""
+    return Section.objects.filter(municipality=municipality, department__isnull=True).order_by(
+        "position", "name"
+    )
+
+
 def name_key(name: str) -> str:
     """The form in which two spellings of one organisation name compare equal."""
     # Documents write the same name with PDF spaces, full-width letters or stray brackets.

@@ -20,6 +20,7 @@ def municipality(request: HttpRequest, slug: str) -> HttpResponse:
             "municipality": municipality,
             "fiscal_years": selectors.fiscal_years_of(municipality),
             "departments": selectors.departments_with_sections(municipality),
+            "unplaced_sections": selectors.sections_without_department(municipality),
             "can_import": has_role(request.user, municipality, PLANNING_ROLES),
         },
     )

@@ -59,7 +59,7 @@ def test_municipality_page_query_count_does_not_grow(
                 municipality=municipality, department=department, name=f"第{d}部{s}課", actor=actor
             )
         fiscal_year_ensure(municipality=municipality, year=2000 + d, actor=actor)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert client.get("/m/midori/").status_code == 200
 
 
@@ -69,9 +69,25 @@ def test_login_requires_csrf(db: None) -> None:
 
 
 def test_import_link_only_for_the_planning_section(
-    client: Client, municipality: Municipality, planner, staff, outsider  # type: ignore[no-untyped-def]
+    client: Client,
+    municipality: Municipality,
+    planner,
+    staff,
+    outsider,  # type: ignore[no-untyped-def]
 ) -> None:
     assert "/m/midori/imports/" not in client.get("/m/midori/").content.decode()
     for user, visible in ((planner, True), (staff, False), (outsider, False)):
         client.force_login(user)
         assert ("/m/midori/imports/" in client.get("/m/midori/").content.decode()) is visible
+
+
+def test_sections_show_their_years_and_those_without_department(
+    client: Client, municipality: Municipality, department: Department, actor: Actor
+) -> None:
+    section_create(
+        municipality=municipality, department=department, name="広報広聴課", valid_to=2017, actor=actor
+    )
+    section_create(municipality=municipality, name="市民協働課", actor=actor)
+    page = client.get("/m/midori/").content.decode()
+    assert '広報広聴課 <span class="muted">（〜平成29年度）</span>' in page
+    assert "市民協働課" in page and "部に未所属" in page
