@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "shinchoku.imports",
     "shinchoku.web",
     "shinchoku.demo",
+    "shinchoku.publishing",
+    "shinchoku.portal",
 ]
 
 MIDDLEWARE = [

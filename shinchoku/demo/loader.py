@@ -17,6 +17,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 
 from shinchoku.core.audit import Actor
+from shinchoku.goals.models import GoalDeclaration
+from shinchoku.imports.schema import ParsedGuidelineProgress
 from shinchoku.imports.services import report_import
 from shinchoku.organizations.models import Department, Membership, Municipality, Role, Section, SuccessionKind
 from shinchoku.organizations.services import (
@@ -26,6 +28,8 @@ from shinchoku.organizations.services import (
     section_create,
     section_succeed,
 )
+from shinchoku.plans.models import Plan
+from shinchoku.publishing.services import goal_declaration_publish, guideline_progress_publish
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent / "documents"
 SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -234,3 +238,16 @@ def demo_load(*, include_seeds: bool = True, write: Callable[[str], None] = prin
                     f"{municipality}: {path.name}: {sum(s.created.values())} created, "
                     f"{sum(s.updated.values())} updated, {len(result.document.unplaced)} lines not placed"
                 )
+                # The documents are reports the city has already published: publish them here too.
+                if isinstance(result.document, ParsedGuidelineProgress):
+                    plan = Plan.objects.get(municipality=municipality, name=result.document.guideline)
+                    guideline_progress_publish(
+                        plan=plan, fiscal_year=result.document.result_year, actor=ACTOR
+                    )
+                else:
+                    declaration = GoalDeclaration.objects.get(
+                        municipality=municipality,
+                        fiscal_year=result.document.fiscal_year,
+                        title=result.document.title,
+                    )
+                    goal_declaration_publish(declaration=declaration, actor=ACTOR)

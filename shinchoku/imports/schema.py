@@ -9,6 +9,7 @@ docs/import-json-schema.md, so the CLI and the tests see the same thing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from shinchoku.core.figures import Figure
@@ -175,6 +176,76 @@ class ParsedGuidelineProgress:
 
 
 ParsedDocument = ParsedGoalDeclaration | ParsedGuidelineProgress
+
+
+def figure_from_json(data: dict[str, Any]) -> Figure:
+    return Figure(
+        value=Decimal(data["value"]),
+        unit=data["unit"],
+        approximate=bool(data["approximate"]),
+        provisional=bool(data["provisional"]),
+        label=data.get("label"),
+    )
+
+
+def document_from_json(data: dict[str, Any]) -> ParsedDocument:
+    """The inverse of ``to_json``: published snapshots are stored as JSON and rendered from it."""
+    unplaced = [Unplaced(line=u["line"], text=u["text"]) for u in data.get("unplaced", [])]
+    if data["kind"] == "goal_declaration":
+        return ParsedGoalDeclaration(
+            fiscal_year=data["fiscal_year"],
+            title=data["title"],
+            declarer_position=data["declarer"]["position"],
+            declarer_name=data["declarer"]["name"],
+            goals=[
+                ParsedGoal(
+                    number=g["number"],
+                    title=g["title"],
+                    sections=list(g["sections"]),
+                    content=g["content"],
+                    target_text=g["target_text"],
+                    result_text=g["result_text"],
+                    direction_text=g["direction_text"],
+                    status_text=g["status_text"],
+                    targets=[figure_from_json(f) for f in g["targets"]],
+                    actuals=[figure_from_json(f) for f in g["actuals"]],
+                )
+                for g in data["goals"]
+            ],
+            unplaced=unplaced,
+        )
+    if data["kind"] == "guideline_progress":
+
+        def entries(items: list[dict[str, Any]]) -> list[ParsedEntry]:
+            return [ParsedEntry(text=e["text"], sections=list(e["sections"])) for e in items]
+
+        return ParsedGuidelineProgress(
+            guideline=data["guideline"],
+            result_year=data["result_year"],
+            plan_year=data["plan_year"],
+            classifications=[ParsedClassification(c["code"], c["label"]) for c in data["classifications"]],
+            initiatives=[
+                ParsedInitiative(
+                    chapter=i["chapter"],
+                    subsection=i["subsection"],
+                    group=i["group"],
+                    title=i["title"],
+                    guideline_text=i["guideline_text"],
+                    rows=[
+                        ParsedRow(
+                            classification=r["classification"],
+                            policy=r["policy"],
+                            results=entries(r["results"]),
+                            plans=entries(r["plans"]),
+                        )
+                        for r in i["rows"]
+                    ],
+                )
+                for i in data["initiatives"]
+            ],
+            unplaced=unplaced,
+        )
+    raise ValueError(f"unknown document kind {data.get('kind')!r}")
 
 
 class ImportFormatError(Exception):

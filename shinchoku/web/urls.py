@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("m/<slug:slug>/", views.municipality, name="municipality"),
     path("m/<slug:slug>/imports/", include("shinchoku.imports.urls")),
+    path("p/<slug:slug>/", include("shinchoku.portal.urls")),
 ]

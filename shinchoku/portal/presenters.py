@@ -1,0 +1,37 @@
+"""Shapes a document for a template: headings only where they change, as the printed report does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shinchoku.imports.schema import ParsedGuidelineProgress, ParsedInitiative
+
+
+@dataclass
+class Block:
+    """A run of initiatives under one heading path; ``*_heading`` is set where that level starts."""
+
+    chapter_heading: str | None
+    subsection_heading: str | None
+    group_heading: str | None
+    initiatives: list[tuple[int, ParsedInitiative]] = field(default_factory=list)
+
+
+def guideline_blocks(document: ParsedGuidelineProgress) -> list[Block]:
+    blocks: list[Block] = []
+    previous: tuple[str, str | None, str | None] | None = None
+    for index, initiative in enumerate(document.initiatives, start=1):
+        path = (initiative.chapter, initiative.subsection, initiative.group)
+        if path != previous:
+            blocks.append(
+                Block(
+                    chapter_heading=initiative.chapter if not previous or previous[0] != path[0] else None,
+                    subsection_heading=initiative.subsection
+                    if initiative.subsection and (not previous or previous[:2] != path[:2])
+                    else None,
+                    group_heading=initiative.group if initiative.group else None,
+                )
+            )
+            previous = path
+        blocks[-1].initiatives.append((index, initiative))
+    return blocks

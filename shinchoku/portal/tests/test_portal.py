@@ -1,0 +1,163 @@
+"""The public portal: published reports as HTML, downloads in every format, search; drafts never show."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from django.test import Client
+
+from shinchoku.core.audit import Actor
+from shinchoku.goals.models import Goal
+from shinchoku.imports.services import report_import
+from shinchoku.organizations.models import Municipality
+from shinchoku.portal.tests.conftest import SEED_000
+from shinchoku.publishing.models import Publication
+
+
+def test_index_lists_current_publications(client: Client, published: dict[str, Publication]) -> None:
+    page = client.get("/p/midori/").content.decode()
+    assert "平成28年度 企画部長の目標宣言 達成状況報告" in page
+    assert "伊勢原市市民参加推進指針" in page
+    assert "平成30年度" in page and "平成28年度" in page
+
+
+def test_goal_report_page_is_the_published_snapshot(
+    client: Client, published: dict[str, Publication]
+) -> None:
+    page = client.get(f"/p/midori/reports/{published['goals'].pk}/").content.decode()
+    assert 'id="goal-8"' in page and "パブリシティの強化" in page
+    assert "4,238,714件" in page and "まちづくり市民ファンドの充実" in page
+    assert '<th scope="col">' in page and '<th scope="row">' in page
+
+
+def test_guideline_report_page(client: Client, published: dict[str, Publication]) -> None:
+    page = client.get(f"/p/midori/reports/{published['guideline'].pk}/").content.decode()
+    assert page.count('<th scope="row" rowspan') == 33
+    assert "市野球協会学童部・国際交流委員会" in page
+    assert "今後、市民による推進組織で議論し、確定する。" in page  # the legend
+
+
+def test_drafts_never_appear_in_pages_downloads_or_search(
+    client: Client,
+    published: dict[str, Publication],
+    municipality: Municipality,
+    actor: Actor,
+    seeds_dir: Path,
+) -> None:
+    draft = (
+        (seeds_dir / SEED_000).read_text(encoding="utf-8").replace("パブリシティの強化", "未公開の下書き取組")
+    )
+    report_import(municipality=municipality, data=draft.encode(), source="draft.txt", actor=actor)
+    assert Goal.objects.filter(title="未公開の下書き取組").exists()
+    pk = published["goals"].pk
+    for url in [
+        "/p/midori/",
+        f"/p/midori/reports/{pk}/",
+        f"/p/midori/reports/{pk}/download.json",
+        f"/p/midori/reports/{pk}/download.csv?table=goals",
+        "/p/midori/search/?q=未公開の下書き",
+    ]:
+        body = client.get(url).content.decode("utf-8-sig")
+        assert "未公開の下書き" not in body.replace("q=未公開の下書き", "").replace(
+            'value="未公開の下書き"', ""
+        ).replace("“未公開の下書き”", ""), url
+    with pdfplumber.open(io.BytesIO(client.get(f"/p/midori/reports/{pk}/download.pdf").content)) as pdf:
+        assert "未公開の下書き" not in "".join(page.extract_text() or "" for page in pdf.pages)
+    assert "0" in client.get("/p/midori/search/?q=未公開の下書き").content.decode()
+
+
+def test_csv_is_open_data(client: Client, published: dict[str, Publication]) -> None:
+    response = client.get(f"/p/midori/reports/{published['goals'].pk}/download.csv?table=figures")
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())
+    assert 'rel="license"' in response["Link"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    views = next(r for r in rows if r["値"] == "4238714")
+    assert (views["年度"], views["年度（和暦）"], views["単位"], views["区分"]) == (
+        "2016",
+        "平成28年度",
+        "件",
+        "実績",
+    )
+    entries = client.get(f"/p/midori/reports/{published['guideline'].pk}/download.csv?table=entries")
+    lines = list(csv.DictReader(io.StringIO(entries.content.decode("utf-8-sig"))))
+    assert (
+        sum(1 for r in lines if r["種別"] == "実績") == 66
+        and sum(1 for r in lines if r["種別"] == "予定") == 54
+    )
+    assert client.get(f"/p/midori/reports/{published['goals'].pk}/download.csv?table=nope").status_code == 404
+
+
+def test_json_is_versioned(client: Client, published: dict[str, Publication]) -> None:
+    data = json.loads(client.get(f"/p/midori/reports/{published['goals'].pk}/download.json").content)
+    assert data["schema"] == "shinchoku/goal_declaration" and data["schema_version"] == 1
+    assert "CC BY 4.0" in data["license"]
+    assert data["document"]["goals"][6]["actuals"][0]["value"] == "4238714"
+
+
+def test_downloaded_xlsx_reimports_to_the_same_records(
+    client: Client, published: dict[str, Publication], municipality: Municipality, actor: Actor
+) -> None:
+    for key in ("goals", "guideline"):
+        data = client.get(f"/p/midori/reports/{published[key].pk}/download.xlsx").content
+        result = report_import(municipality=municipality, data=data, source=f"{key}.xlsx", actor=actor)
+        assert not result.summary.changed, result.summary.details
+
+
+def test_pdf_download(client: Client, published: dict[str, Publication]) -> None:
+    response = client.get(f"/p/midori/reports/{published['goals'].pk}/download.pdf")
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("市債残高", "市債残高の縮減"),
+        ("財政", "財政調整基金"),
+        ("ＣＭＳ機能", "CMS機能"),
+        ("パブリックコメント 都市政策課", "パブリックコメント"),
+    ],
+)
+def test_search_finds_and_highlights(
+    client: Client, published: dict[str, Publication], query: str, expected: str
+) -> None:
+    page = client.get("/p/midori/search/", {"q": query}).content.decode()
+    assert "<mark>" in page
+    assert expected in page.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_search_filters(client: Client, published: dict[str, Publication]) -> None:
+    page = client.get("/p/midori/search/", {"q": "実施", "year": "2016"}).content.decode()
+    assert "第5次総合計画" in page and "市民モニター制度" not in page
+    page = client.get(
+        "/p/midori/search/", {"q": "実施", "year": "2018", "section": "都市政策課"}
+    ).content.decode()
+    assert "パブリックコメント制度" in page and "市民満足度調査" not in page
+
+
+def test_search_escapes_the_query(client: Client, published: dict[str, Publication]) -> None:
+    page = client.get("/p/midori/search/", {"q": "<script>alert(1)</script>"}).content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+
+
+def test_another_municipalitys_report_is_not_reachable_through_our_slug(
+    client: Client, published: dict[str, Publication], other_municipality: Municipality
+) -> None:
+    assert client.get(f"/p/sora/reports/{published['goals'].pk}/").status_code == 404
+    assert client.get(f"/p/sora/reports/{published['goals'].pk}/download.pdf").status_code == 404
+    assert "<mark>" not in client.get("/p/sora/search/", {"q": "市債残高"}).content.decode()
+
+
+def test_unknown_format_is_404(client: Client, published: dict[str, Publication]) -> None:
+    assert client.get(f"/p/midori/reports/{published['goals'].pk}/download.exe").status_code == 404
+
+
+def test_portal_pages_run_a_bounded_number_of_queries(
+    client: Client, published: dict[str, Publication], django_assert_max_num_queries
+) -> None:
+    for url in ["/p/midori/", f"/p/midori/reports/{published['guideline'].pk}/", "/p/midori/search/?q=市民"]:
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from shinchoku.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("search/", views.search, name="search"),
+    path("reports/<int:pk>/", views.report, name="report"),
+    path("reports/<int:pk>/download.<str:fmt>", views.download, name="download"),
+]

@@ -1,0 +1,97 @@
+"""The public portal: published snapshots only, no login. Thin views over publishing.selectors."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from shinchoku.imports.schema import ParsedGoalDeclaration, document_from_json
+from shinchoku.organizations.selectors import municipality_public
+from shinchoku.portal.presenters import guideline_blocks
+from shinchoku.publishing import selectors
+from shinchoku.publishing.models import Publication
+from shinchoku.reports import opendata
+from shinchoku.reports.rendering import FORMATS
+from shinchoku.reports.rendering import render as render_file
+
+
+@require_GET
+def index(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = municipality_public(slug)
+    years: dict[int, list[Publication]] = {}
+    for publication in selectors.current_publications(municipality):
+        years.setdefault(publication.fiscal_year, []).append(publication)
+    return render(request, "portal/index.html", {"municipality": municipality, "years": years})
+
+
+@require_GET
+def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    municipality = municipality_public(slug)
+    publication = selectors.publication_public(municipality, pk)
+    document = document_from_json(publication.document)
+    context = {
+        "municipality": municipality,
+        "publication": publication,
+        "document": document,
+        "newer": selectors.newer_revision(publication),
+        "csv_tables": opendata.CSV_TABLES[document.kind],
+        "license": opendata.LICENSE,
+    }
+    if isinstance(document, ParsedGoalDeclaration):
+        return render(request, "portal/goal_declaration.html", context)
+    context["blocks"] = guideline_blocks(document)
+    return render(request, "portal/guideline_progress.html", context)
+
+
+@require_GET
+def download(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404("Unknown format.")
+    municipality = municipality_public(slug)
+    publication = selectors.publication_public(municipality, pk)
+    document = document_from_json(publication.document)
+    table = request.GET.get("table") if fmt == "csv" else None
+    if table is not None and table not in opendata.CSV_TABLES[document.kind]:
+        raise Http404("Unknown table.")
+    rendered = render_file(
+        document,
+        fmt,
+        publisher=opendata.Publisher(code=municipality.code, name=str(municipality)),
+        table=table,
+        revision=publication.revision,
+        published_at=publication.published_at.isoformat(),
+    )
+    response = HttpResponse(rendered.content, content_type=rendered.content_type)
+    name = f"{municipality.code}_{publication.kind}_{publication.fiscal_year}_r{publication.revision}"
+    if table:
+        name += f"_{table}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{rendered.extension}"'
+    if fmt in ("csv", "json"):
+        response["Link"] = f'<{opendata.LICENSE_URL}>; rel="license"'
+    return response
+
+
+@require_GET
+def search(request: HttpRequest, slug: str) -> HttpResponse:
+    municipality = municipality_public(slug)
+    query = request.GET.get("q", "").strip()[:200]
+    year = request.GET.get("year", "")
+    filters = selectors.SearchFilters(
+        year=int(year) if year.isdigit() else None,
+        department=request.GET.get("department", ""),
+        section=request.GET.get("section", ""),
+        grade=request.GET.get("grade", ""),
+    )
+    hits = selectors.search(municipality, query, filters) if query else []
+    return render(
+        request,
+        "portal/search.html",
+        {
+            "municipality": municipality,
+            "query": query,
+            "filters": filters,
+            "hits": hits,
+            "choices": selectors.filter_choices(municipality),
+        },
+    )

@@ -1,0 +1,100 @@
+"""Published snapshots: what citizens see, frozen at the moment of publishing.
+
+The portal, the downloads and the search read only these rows, never the live
+tables that staff edit, so a draft or an unpublished revision cannot leak by
+construction. Publishing again makes a new revision; an old one is never changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku.core.eras import format_fiscal_year
+from shinchoku.organizations.models import Department, Municipality, fiscal_year_field
+from shinchoku.plans.models import Plan
+
+# Fields a revision may still change after it is written: only whether it is the current one.
+_MUTABLE_FIELDS = {"is_current"}
+
+
+class Publication(models.Model):
+    class Kind(models.TextChoices):
+        GOAL_DECLARATION = "goal_declaration", _("goal declaration achievement report")
+        GUIDELINE_PROGRESS = "guideline_progress", _("guideline progress report")
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="publications"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    fiscal_year = fiscal_year_field(_("fiscal year"))
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    revision = models.PositiveIntegerField(_("revision"))
+    is_current = models.BooleanField(_("current revision"), default=True, db_index=True)
+    document = models.JSONField(
+        _("document"), help_text=_("The report as published (docs/import-json-schema.md).")
+    )
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    published_by_label = models.CharField(_("published by (process)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["municipality", "-fiscal_year", "kind", "department__position", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "fiscal_year", "department", "plan", "revision"],
+                name="uniq_publication_revision",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第{self.revision}版）"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A published revision is frozen: only the is_current flag may change.
+        if not self._state.adding and set(kwargs.get("update_fields") or ()) - _MUTABLE_FIELDS:
+            raise PermissionError("A published revision cannot be changed; publish a new revision.")
+        if not self._state.adding and not kwargs.get("update_fields"):
+            raise PermissionError("A published revision cannot be changed; publish a new revision.")
+        super().save(*args, **kwargs)
+
+    @property
+    def era_label(self) -> str:
+        return format_fiscal_year(self.fiscal_year)
+
+
+class SearchEntry(models.Model):
+    """One searchable passage of a current publication (a goal, an initiative row, a bullet)."""
+
+    publication = models.ForeignKey(Publication, on_delete=models.CASCADE, related_name="search_entries")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    fiscal_year = fiscal_year_field(_("fiscal year"), db_index=True)
+    department_name = models.CharField(_("department"), max_length=100, blank=True, db_index=True)
+    section_names = models.CharField(_("sections"), max_length=500, blank=True)
+    grade = models.CharField(_("grade"), max_length=50, blank=True, db_index=True)
+    heading = models.CharField(_("heading"), max_length=500)
+    body = models.TextField(_("text"))
+    anchor = models.CharField(_("anchor"), max_length=50)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+        ordering = ["-fiscal_year", "publication", "id"]
+
+    def __str__(self) -> str:
+        return self.heading

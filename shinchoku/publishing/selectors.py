@@ -1,0 +1,144 @@
+"""Reads for the public portal: current publications only, and full-text search over them.
+
+Search is Japanese-aware without a morphological analyser: SQLite's FTS5 with the
+trigram tokenizer and PostgreSQL's pg_trgm both index every three-character
+sequence, so any substring of three or more characters is found through an index.
+Shorter terms (二文字: 財政, 広報) fall back to a plain substring scan of the
+municipality's entries, which is small.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.shortcuts import get_object_or_404
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from shinchoku.core.text import normalize
+from shinchoku.organizations.models import Municipality
+from shinchoku.publishing.models import Publication, SearchEntry
+
+FTS_TABLE = "publishing_searchentry_fts"
+SNIPPET_RADIUS = 60
+
+
+def current_publications(municipality: Municipality) -> QuerySet[Publication]:
+    return (
+        Publication.objects.filter(municipality=municipality, is_current=True)
+        .select_related("department", "plan")
+        .defer("document")
+        .order_by("-fiscal_year", "kind", "department__position", "title")
+    )
+
+
+def publication_public(municipality: Municipality, pk: int) -> Publication:
+    """A published revision of this municipality (any revision: each was public once)."""
+    return get_object_or_404(
+        Publication.objects.select_related("department", "plan"), municipality=municipality, pk=pk
+    )
+
+
+def newer_revision(publication: Publication) -> Publication | None:
+    if publication.is_current:
+        return None
+    return (
+        Publication.objects.filter(
+            municipality=publication.municipality,
+            kind=publication.kind,
+            fiscal_year=publication.fiscal_year,
+            department=publication.department,
+            plan=publication.plan,
+            is_current=True,
+        )
+        .defer("document")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    year: int | None = None
+    department: str = ""
+    section: str = ""
+    grade: str = ""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    entry: SearchEntry
+    snippet: SafeString
+
+
+def search_terms(query: str) -> list[str]:
+    return [t for t in normalize(query).split() if t][:8]
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def search(
+    municipality: Municipality, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100
+) -> list[SearchHit]:
+    """Entries of current publications containing every term, newest year first."""
+    terms = search_terms(query)
+    if not terms:
+        return []
+    entries = SearchEntry.objects.filter(municipality=municipality, publication__is_current=True)
+    if filters.year:
+        entries = entries.filter(fiscal_year=filters.year)
+    if filters.department:
+        entries = entries.filter(department_name=filters.department)
+    if filters.section:
+        entries = entries.filter(section_names__contains=filters.section)
+    if filters.grade:
+        entries = entries.filter(grade=filters.grade)
+    for term in terms:
+        if connection.vendor == "sqlite" and len(term) >= 3:
+            # The trigram index answers the substring query; the base table keeps the filters.
+            matching = RawSQL(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [_fts_phrase(term)]
+            )
+            entries = entries.filter(id__in=matching)
+        else:
+            # PostgreSQL: icontains becomes ILIKE, which the pg_trgm GIN indexes serve.
+            entries = entries.filter(Q(body__icontains=term) | Q(heading__icontains=term))
+    rows = entries.select_related("publication").defer("publication__document").order_by("-fiscal_year", "id")
+    return [SearchHit(entry=e, snippet=highlight(e.body, terms)) for e in rows[:limit]]
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """An escaped snippet around the first match with every term wrapped in <mark>."""
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, first.start() - SNIPPET_RADIUS) if first else 0
+    end = min(len(text), (first.end() if first else 0) + SNIPPET_RADIUS * 2)
+    piece = text[start:end].replace("\n", " ")
+    parts, last = [], 0
+    for match in pattern.finditer(piece):
+        parts.append(escape(piece[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group(0))}</mark>")
+        last = match.end()
+    parts.append(escape(piece[last:]))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    return mark_safe(prefix + "".join(parts) + suffix)
+
+
+def filter_choices(municipality: Municipality) -> dict[str, list[object]]:
+    """Values offered by the search form's filters (from current publications only)."""
+    entries = SearchEntry.objects.filter(municipality=municipality, publication__is_current=True)
+    sections: set[str] = set()
+    for names in entries.values_list("section_names", flat=True).distinct():
+        sections.update(n for n in names.split("、") if n)
+    return {
+        "years": sorted(set(entries.values_list("fiscal_year", flat=True)), reverse=True),
+        "departments": sorted({d for d in entries.values_list("department_name", flat=True) if d}),
+        "sections": sorted(sections),
+        "grades": sorted({g for g in entries.values_list("grade", flat=True) if g}),
+    }

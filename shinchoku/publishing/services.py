@@ -1,0 +1,155 @@
+"""Publishing: freeze a report as a new revision and index it for the portal's search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from shinchoku.core.audit import Actor, record_changes, record_create
+from shinchoku.goals.models import GoalDeclaration
+from shinchoku.goals.selectors import declarations_with_goals, goal_declaration_document
+from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration
+from shinchoku.organizations.models import Department, Municipality
+from shinchoku.organizations.selectors import resolve_section, section_lookup
+from shinchoku.plans.models import Plan
+from shinchoku.progress.selectors import guideline_progress_document
+from shinchoku.publishing.models import Publication, SearchEntry
+
+
+def _search_entries(publication: Publication, document: ParsedDocument) -> list[SearchEntry]:
+    lookup = section_lookup(publication.municipality)
+
+    def department_of(names: list[str]) -> str:
+        if publication.department is not None:
+            return publication.department.name
+        for name in names:
+            section = resolve_section(lookup, name, publication.fiscal_year)
+            if section is not None and section.department is not None:
+                return section.department.name
+        return ""
+
+    def entry(heading: str, parts: list[str], sections: list[str], anchor: str) -> SearchEntry:
+        return SearchEntry(
+            publication=publication,
+            municipality=publication.municipality,
+            fiscal_year=publication.fiscal_year,
+            department_name=department_of(sections),
+            section_names="、".join(dict.fromkeys(sections)),
+            heading=heading[:500],
+            # Section names are searchable too ("パブリックコメント 都市政策課").
+            body="\n".join([*(p for p in parts if p), "、".join(dict.fromkeys(sections))]),
+            anchor=anchor,
+        )
+
+    if isinstance(document, ParsedGoalDeclaration):
+        return [
+            entry(
+                f"{goal.number}. {goal.title}",
+                [
+                    goal.title,
+                    goal.content,
+                    goal.target_text,
+                    goal.result_text,
+                    goal.direction_text,
+                    goal.status_text,
+                ],
+                goal.sections,
+                f"goal-{goal.number}",
+            )
+            for goal in document.goals
+        ]
+    entries = []
+    for index, initiative in enumerate(document.initiatives, start=1):
+        bullets = [e for row in initiative.rows for e in [*row.results, *row.plans]]
+        entries.append(
+            entry(
+                initiative.title,
+                [initiative.title, initiative.guideline_text]
+                + [row.policy for row in initiative.rows]
+                + [b.text for b in bullets],
+                [name for b in bullets for name in b.sections],
+                f"initiative-{index}",
+            )
+        )
+    return entries
+
+
+@transaction.atomic
+def _publish(
+    *,
+    municipality: Municipality,
+    kind: str,
+    fiscal_year: int,
+    title: str,
+    document: ParsedDocument,
+    actor: Actor,
+    department: Department | None = None,
+    plan: Plan | None = None,
+) -> Publication:
+    """A new revision unless the current one already holds exactly this document."""
+    data: dict[str, Any] = {**document.to_json(), "unplaced": []}
+    current = (
+        Publication.objects.select_for_update()
+        .filter(
+            municipality=municipality,
+            kind=kind,
+            fiscal_year=fiscal_year,
+            department=department,
+            plan=plan,
+            is_current=True,
+        )
+        .order_by()  # the default ordering joins departments, which FOR UPDATE refuses on PostgreSQL
+        .first()
+    )
+    if current is not None and current.document == data:
+        return current
+    publication = Publication.objects.create(
+        municipality=municipality,
+        kind=kind,
+        fiscal_year=fiscal_year,
+        department=department,
+        plan=plan,
+        title=title,
+        revision=(current.revision + 1) if current else 1,
+        document=data,
+        published_by=actor.user,
+        published_by_label=actor.label,
+    )
+    record_create(publication, actor=actor, fields=["kind", "fiscal_year", "title", "revision"])
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+        record_changes(current, actor=actor, changes={"is_current": (True, False)})
+        SearchEntry.objects.filter(publication=current).delete()
+    SearchEntry.objects.bulk_create(_search_entries(publication, document))
+    return publication
+
+
+def goal_declaration_publish(*, declaration: GoalDeclaration, actor: Actor) -> Publication:
+    loaded = declarations_with_goals(GoalDeclaration.objects.filter(pk=declaration.pk)).get()
+    document = goal_declaration_document(loaded)
+    return _publish(
+        municipality=loaded.municipality,
+        kind=Publication.Kind.GOAL_DECLARATION,
+        fiscal_year=loaded.fiscal_year,
+        title=document.title or str(loaded),
+        document=document,
+        actor=actor,
+        department=loaded.department,
+    )
+
+
+def guideline_progress_publish(*, plan: Plan, fiscal_year: int, actor: Actor) -> Publication:
+    document = guideline_progress_document(plan, fiscal_year)
+    if not document.initiatives:
+        raise ValueError(f"{plan} has no progress for fiscal year {fiscal_year} to publish.")
+    return _publish(
+        municipality=plan.municipality,
+        kind=Publication.Kind.GUIDELINE_PROGRESS,
+        fiscal_year=fiscal_year,
+        title=f"『{plan.name}』における「基本的な取り組み」への進捗状況等",
+        document=document,
+        actor=actor,
+        plan=plan,
+    )

@@ -1,0 +1,52 @@
+"""One entry point from (document, format) to a file: used by the portal downloads and render_report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration
+from shinchoku.reports import opendata, pdf, xlsx
+
+FORMATS = ("pdf", "xlsx", "csv", "json")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    content: bytes
+    content_type: str
+    extension: str
+
+
+def render(
+    document: ParsedDocument,
+    fmt: str,
+    *,
+    publisher: opendata.Publisher,
+    table: str | None = None,
+    revision: int = 1,
+    published_at: str = "",
+) -> RenderedFile:
+    """Render ``document`` as ``fmt``; ``table`` picks the CSV table (its first by default)."""
+    if fmt == "pdf":
+        if isinstance(document, ParsedGoalDeclaration):
+            content = pdf.goal_declaration_pdf(document)
+        else:
+            content = pdf.guideline_progress_pdf(document)
+    elif fmt == "xlsx":
+        if isinstance(document, ParsedGoalDeclaration):
+            content = xlsx.goal_declaration_xlsx(document)
+        else:
+            content = xlsx.guideline_progress_xlsx(document)
+    elif fmt == "csv":
+        content = opendata.document_csv(document, table or opendata.CSV_TABLES[document.kind][0], publisher)
+    elif fmt == "json":
+        content = opendata.document_json(document, publisher, revision=revision, published_at=published_at)
+    else:
+        raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
+    return RenderedFile(content=content, content_type=CONTENT_TYPES[fmt], extension=fmt)
