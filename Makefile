@@ -33,6 +33,11 @@ $(STAMP): pyproject.toml requirements/lock.txt
 .PHONY: venv
 venv: $(STAMP)
 
+# axe-core (accessibility checks in browser tests), pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 .PHONY: system-deps
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
@@ -72,7 +77,7 @@ test-postgres: $(STAMP)
 	scripts/pg.sh stop; exit $$status
 
 .PHONY: test
-test: system-deps $(STAMP)
+test: system-deps $(STAMP) node_modules/.installed
 	@start=$$(date +%s); status=0; \
 	$(MAKE) --no-print-directory lint || status=1; \
 	$(MAKE) --no-print-directory test-sqlite || status=1; \
@@ -86,4 +91,4 @@ messages: $(STAMP)
 .PHONY: clean
 clean:
 	-scripts/pg.sh stop
-	rm -rf build var $(VENV)
+	rm -rf build var $(VENV) node_modules

@@ -106,3 +106,30 @@ def staff(municipality: Municipality, section: Section):  # type: ignore[no-unty
 def outsider(other_municipality: Municipality):  # type: ignore[no-untyped-def]
     """The planning administrator of another municipality: sees nothing of ours."""
     return _member("outsider", other_municipality, "planning_admin")
+
+
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def axe_check():  # type: ignore[no-untyped-def]
+    """Run axe-core's WCAG 2.0/2.1 A and AA rules on a page; return the violations."""
+    import os
+
+    if not AXE.exists():
+        message = f"axe-core is not installed at {AXE} (make test runs npm ci)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+    def check(page):  # type: ignore[no-untyped-def]
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        )
+        return [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in result["violations"]
+        ]
+
+    return check

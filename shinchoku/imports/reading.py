@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text, xlsx
+from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text, pdf, xlsx
 from shinchoku.imports.schema import ImportFormatError, ParsedDocument
 
 TEXT_FORMATS: dict[str, tuple[Callable[[str], bool], Callable[..., ParsedDocument]]] = {
     "goal_declaration_text": (goal_declaration_text.looks_like, goal_declaration_text.parse),
     "guideline_progress_text": (guideline_progress_text.looks_like, guideline_progress_text.parse),
 }
-FORMATS = (*TEXT_FORMATS, "xlsx")
+FORMATS = (*TEXT_FORMATS, "xlsx", "pdf")
 
 _PDF_MAGIC = b"%PDF-"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -74,4 +74,6 @@ def parse_bytes(data: bytes, *, source: str, format: str | None = None) -> Parse
         return parse(decode_text(data, source=source), source=source)
     if fmt == "xlsx":
         return xlsx.parse(data, source=source)
+    if fmt == "pdf":
+        return pdf.parse(data, source=source)
     raise ImportFormatError(f"unknown format {fmt!r}", source=source)

@@ -69,3 +69,20 @@ def progress_title(guideline: str) -> str:
 def bullet_text(text: str, sections: list[str]) -> str:
     """●text(課1、課2) — the way the published table writes a bullet."""
     return f"{BULLET}{text}({SECTION_JOINER.join(sections)})" if sections else f"{BULLET}{text}"
+
+
+# --- PDF (shinchoku.reports.pdf writes, shinchoku.imports.parsers.pdf reads) ---
+# The goal table as in the city's PDF: results and direction share one column.
+PDF_GOAL_COLUMNS = (
+    "No",
+    "取組名（担当課名）",
+    "取組内容",
+    "達成目標",
+    "取組結果／今後の取組の方向性",
+    "目標達成状況",
+)
+PDF_DIRECTION_MARKER = "［今後の取組の方向性］"  # its own line between results and direction
+INITIATIVE_MARK = "○"
+GROUP_MARK = "◎"
+# The PDF's /Creator: the reader then knows wrapped lines hang indented (see reports.pdf).
+PDF_CREATOR = "Shinchoku"

@@ -572,6 +572,15 @@ def _column_figures(blocks: list[_Block]) -> list[Figure]:
     return figures
 
 
+def figures_of_column_text(text: str) -> list[Figure]:
+    """Targets or actuals of a column's stored text (lines as this parser joined them).
+
+    Used by the other readers (PDF) so that every format extracts figures by one rule.
+    """
+    lines = [_Line(number, raw) for number, raw in enumerate(text.split("\n"), start=1) if raw.strip()]
+    return _column_figures(_blocks(lines))
+
+
 def _column_heads(view: str) -> list[str]:
     """``(H27年度) (H28年度見込)`` → ``["H27年度", "H28年度見込"]``; [] for other lines."""
     if not _HEADS_ROW_RE.match(view):
