@@ -133,3 +133,27 @@ def axe_check():  # type: ignore[no-untyped-def]
         ]
 
     return check
+
+
+@pytest.fixture
+def viewer(municipality: Municipality):  # type: ignore[no-untyped-def]
+    """Read-only viewer of the municipality under test."""
+    return _member("viewer", municipality, "viewer")
+
+
+@pytest.fixture
+def evaluator(municipality: Municipality):  # type: ignore[no-untyped-def]
+    """External evaluation committee member."""
+    return _member("evaluator", municipality, "evaluator")
+
+
+@pytest.fixture
+def section_head(municipality: Municipality, section: Section):  # type: ignore[no-untyped-def]
+    """課長 of ``section``."""
+    return _member("section_head", municipality, "section_head", section=section)
+
+
+@pytest.fixture
+def department_head(municipality: Municipality, department: Department):  # type: ignore[no-untyped-def]
+    """部長 of ``department`` (which holds ``section``)."""
+    return _member("department_head", municipality, "department_head", department=department)

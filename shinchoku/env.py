@@ -38,15 +38,18 @@ def env_bool(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off).")
 
 
-def env_int(name: str, default: int) -> int:
-    """Read an integer; a value that is not one is an error, not the default."""
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    """Read an integer; a value that is not one (or is below ``minimum``) is an error, not the default."""
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

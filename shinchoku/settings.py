@@ -53,8 +53,12 @@ INSTALLED_APPS = [
     "shinchoku.imports",
     "shinchoku.web",
     "shinchoku.demo",
+    "shinchoku.evaluation",
     "shinchoku.publishing",
     "shinchoku.portal",
+    "shinchoku.reports",
+    "shinchoku.accounts",
+    "shinchoku.workflow",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +151,19 @@ WHITENOISE_AUTOREFRESH = DEVELOPMENT
 # Imports are read into memory; refuse anything larger than a real report.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+# Log-in lockout (shinchoku.accounts, docs/adr/0005-login-lockout.md): this many failures
+# within the window lock the username, or the client address, for LOGIN_LOCKOUT_SECONDS.
+# An address gets a higher limit: a whole city hall often reaches us through one proxy.
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_USERNAME = env_int("LOGIN_FAILURE_LIMIT_PER_USERNAME", 5, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+LOGIN_TRUSTED_PROXY_COUNT = env_int("LOGIN_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Collection rounds: "before deadline" reminders start this many days before the deadline.
+ROUND_REMINDER_DAYS_BEFORE = env_int("ROUND_REMINDER_DAYS_BEFORE", 3, minimum=0)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 
 from shinchoku.core.audit import Actor, apply_changes, record_changes, record_create, record_delete
 from shinchoku.core.changes import ChangeSummary
 from shinchoku.core.eras import search_fiscal_year
-from shinchoku.core.figures import Figure
+from shinchoku.core.figures import Figure, find_figures
 from shinchoku.goals.models import Goal, GoalDeclaration, GoalSection
 from shinchoku.imports.schema import ParsedGoal, ParsedGoalDeclaration
 from shinchoku.organizations.models import Department, Municipality, Section
@@ -17,18 +19,60 @@ from shinchoku.plans.models import Indicator, Measurement, Target
 GOAL_TEXT_FIELDS = ("title", "content", "target_text", "result_text", "direction_text", "status_text")
 
 
+_REDUCE_WORDS = ("縮減", "削減", "減少", "減ら")
+_INCREASE_WORDS = ("増加", "増額", "増収", "向上", "増や", "伸ば", "改善", "高め", "上回")
+
+
+def _has_distinct_years(goal: ParsedGoal) -> bool:
+    years = [search_fiscal_year(f.label or "", context_era=None) for f in goal.actuals]
+    return len(years) > 1 and None not in years and len(set(years)) == len(years)
+
+
 def propose_formula(goal: ParsedGoal) -> str:
     """The formula the importer proposes from the goal's wording; a person can change it.
 
-    "前年度末に対して…縮減" compares with last year's actual; "確保" keeps a level;
-    otherwise actual ÷ target.
+    - "前年度末に対して…縮減" (or 増加): compare with last year's actual;
+    - "確保": keep a level (at or above the target);
+    - no target figure, but a series over years and a wish to improve ("…率の向上を目指します",
+      seed 000 goal 2): this year against the previous year;
+    - no target figure otherwise: a qualitative or milestone target, graded by a person;
+    - otherwise actual ÷ target.
     """
     text = goal.target_text
-    if "前年度" in text and any(word in text for word in ("縮減", "削減", "減少")):
+    if "前年度" in text and any(word in text for word in _REDUCE_WORDS):
         return Indicator.Formula.PREVIOUS_YEAR_DECREASE
+    if "前年度" in text and any(word in text for word in _INCREASE_WORDS):
+        return Indicator.Formula.PREVIOUS_YEAR_INCREASE
     if "確保" in text:
         return Indicator.Formula.MAINTAIN_AT_LEAST
+    if not goal.targets:
+        if _has_distinct_years(goal) and any(word in text for word in _INCREASE_WORDS):
+            return Indicator.Formula.PREVIOUS_YEAR_INCREASE
+        if _has_distinct_years(goal) and any(word in text for word in _REDUCE_WORDS):
+            return Indicator.Formula.PREVIOUS_YEAR_DECREASE
+        return Indicator.Formula.MILESTONE
     return Indicator.Formula.RATIO
+
+
+_CHANGE_AFTER_FIGURE = re.compile(r"^\s*[をのが]?\s*(縮減|削減|減少|減ら|増加|増額|増収|増や)")
+
+
+def propose_reported_as_change(goal: ParsedGoal, actual: Figure | None) -> bool:
+    """Whether ``actual`` reports the change itself rather than the level.
+
+    "前年度末に対し、約５億４，８００万円を縮減しました" (seed 000 goal 4) reports the
+    reduction, not the year-end balance: the figure is followed by the verb of change.
+    Only the previous-year formulas read the flag.
+    """
+    if actual is None or propose_formula(goal) not in (
+        Indicator.Formula.PREVIOUS_YEAR_DECREASE,
+        Indicator.Formula.PREVIOUS_YEAR_INCREASE,
+    ):
+        return False
+    for _start, end, figure in find_figures(goal.status_text):
+        if figure.value == actual.value and figure.unit == actual.unit:
+            return bool(_CHANGE_AFTER_FIGURE.match(goal.status_text[end:]))
+    return False
 
 
 def _figure_values(figure: Figure) -> dict[str, object]:
@@ -123,11 +167,15 @@ def _sync_indicators(
             summary.add_updated(indicator, list(apply_changes(indicator, values, actor=actor)))
         else:
             indicator = Indicator.objects.create(
-                municipality=goal.declaration.municipality, formula=propose_formula(parsed), **values
+                municipality=goal.declaration.municipality,
+                formula=propose_formula(parsed),
+                reported_as_change=propose_reported_as_change(parsed, actuals[0][1] if actuals else None),
+                **values,
             )
             indicator.sections.set(sections)
             goal.indicators.add(indicator)
-            record_create(indicator, actor=actor, fields=["name", "unit", "formula"])
+            proposed = ["formula", "reported_as_change"] if indicator.reported_as_change else ["formula"]
+            record_create(indicator, actor=actor, fields=["name", "unit", *proposed])
             summary.add_created(indicator)
         targets = {t.fiscal_year: t for t in indicator.targets.filter(kind=Target.Kind.FINAL)}
         _sync_figure(

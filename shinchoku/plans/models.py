@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -155,7 +156,36 @@ class Indicator(TimestampedModel):
     formula = models.CharField(_("formula"), max_length=30, choices=Formula.choices, default=Formula.RATIO)
     baseline_value = decimal_field(_("baseline"), null=True, blank=True)
     baseline_year = fiscal_year_field(_("baseline fiscal year"), null=True, blank=True)
-    cumulative = models.BooleanField(_("cumulative (累計)"), default=False)
+    cumulative = models.BooleanField(
+        _("cumulative (累計)"),
+        default=False,
+        help_text=_("Yearly actuals add up from the first year of the period; the target is their total."),
+    )
+    reported_as_change = models.BooleanField(
+        _("actual reported as the change"),
+        default=False,
+        help_text=_(
+            "For the previous-year formulas: the reported actual is the change itself "
+            "(縮減額, 増加額), in the desired direction, not the level."
+        ),
+    )
+    period_start_year = fiscal_year_field(_("first fiscal year of the period"), null=True, blank=True)
+    period_end_year = fiscal_year_field(_("last fiscal year of the period"), null=True, blank=True)
+    prorate_target = models.BooleanField(
+        _("prorate the period target"),
+        default=False,
+        help_text=_(
+            "Year k of an n-year period is judged against k/n of the way from the baseline "
+            "to the target of the period's last year, when that year states no target of its own."
+        ),
+    )
+    weight = models.DecimalField(
+        _("weight in roll-ups"),
+        max_digits=9,
+        decimal_places=3,
+        default=1,
+        validators=[MinValueValidator(0)],
+    )
     definition = models.TextField(_("definition"), blank=True)
     data_source = models.CharField(_("data source"), max_length=300, blank=True)
     sections = models.ManyToManyField(Section, verbose_name=_("responsible sections"), blank=True)
@@ -165,6 +195,14 @@ class Indicator(TimestampedModel):
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
         ordering = ["municipality", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start_year__isnull=True)
+                | Q(period_end_year__isnull=True)
+                | Q(period_end_year__gte=models.F("period_start_year")),
+                name="indicator_period_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.unit})" if self.unit else self.name

@@ -30,7 +30,7 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     municipality = municipality_public(slug)
     publication = selectors.publication_public(municipality, pk)
     document = document_from_json(publication.document)
-    context = {
+    context: dict[str, object] = {
         "municipality": municipality,
         "publication": publication,
         "document": document,

@@ -119,7 +119,8 @@ def highlight(text: str, terms: list[str]) -> SafeString:
     start = max(0, first.start() - SNIPPET_RADIUS) if first else 0
     end = min(len(text), (first.end() if first else 0) + SNIPPET_RADIUS * 2)
     piece = text[start:end].replace("\n", " ")
-    parts, last = [], 0
+    parts: list[str] = []
+    last = 0
     for match in pattern.finditer(piece):
         parts.append(escape(piece[last : match.start()]))
         parts.append(f"<mark>{escape(match.group(0))}</mark>")

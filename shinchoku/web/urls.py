@@ -1,13 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from shinchoku.accounts.views import LoginView
 from shinchoku.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("m/<slug:slug>/", views.municipality, name="municipality"),
     path("m/<slug:slug>/imports/", include("shinchoku.imports.urls")),
+    path("m/<slug:slug>/evaluation/", include("shinchoku.evaluation.urls")),
+    path("m/<slug:slug>/rounds/", include("shinchoku.workflow.urls")),
     path("p/<slug:slug>/", include("shinchoku.portal.urls")),
 ]

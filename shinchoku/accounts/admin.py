@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from shinchoku.accounts.forms import LockoutAdminAuthenticationForm
+from shinchoku.accounts.models import LoginFailure
+
+# The admin has its own log-in page: it counts and refuses like /login/, or it
+# would be the way around the lockout.
+admin.site.login_form = LockoutAdminAuthenticationForm
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Read-only: the record of failed log-ins."""
+
+    list_display = ["failed_at", "username", "ip", "cleared_at"]
+    list_filter = ["failed_at"]
+    search_fields = ["username", "ip"]
+    date_hierarchy = "failed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

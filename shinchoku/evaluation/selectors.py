@@ -1,0 +1,476 @@
+"""Reads of achievement: indicators judged for fiscal years, and their roll-ups.
+
+Nothing computed is stored: each call reads the figures, the scales and the
+grades people gave, in a fixed number of queries whatever the number of goals
+and indicators, and derives rates and grades with the pure ``formulas`` and
+``scales``. Roll-ups are explicit calls on those results, never side effects of
+saving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q
+
+from shinchoku.evaluation.formulas import (
+    REASON_TEXT,
+    FigureValue,
+    Formula,
+    IndicatorSpec,
+    Inputs,
+    Outcome,
+    Reason,
+    Status,
+    evaluate,
+    year_inputs,
+)
+from shinchoku.evaluation.models import GradeScale, ManualGrade
+from shinchoku.evaluation.scales import (
+    DEFAULT_PRESET,
+    PRESETS,
+    Grade,
+    Rollup,
+    Scale,
+    default_threshold,
+    rollup,
+    rollup_entry,
+)
+from shinchoku.goals.models import Goal, GoalDeclaration
+from shinchoku.organizations.models import Department, Municipality, Section
+from shinchoku.plans.models import Indicator, Measurement, Target
+
+BUILT_IN_SCALE = PRESETS[DEFAULT_PRESET]
+
+
+def decimal_text(value: Decimal | None) -> str | None:
+    """A stored decimal as plain text without trailing zeros or exponent: 4500000.000000 → "4500000"."""
+    if value is None:
+        return None
+    return format(value.normalize(), "f")
+
+
+# --- scales -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ScaleBook:
+    """A municipality's stored scales, read once; picks the one that applies to a plan and year."""
+
+    scales: list[GradeScale]
+
+    def applicable(self, *, plan_id: int | None, fiscal_year: int) -> tuple[Scale, GradeScale | None]:
+        def first(predicate: Callable[[GradeScale], bool]) -> GradeScale | None:
+            return next((s for s in self.scales if predicate(s)), None)
+
+        candidates: list[Callable[[GradeScale], bool]] = []
+        if plan_id is not None:
+            candidates += [
+                lambda s: s.plan_id == plan_id and s.fiscal_year == fiscal_year,
+                lambda s: s.plan_id == plan_id and s.fiscal_year is None,
+            ]
+        candidates += [
+            lambda s: s.plan_id is None and s.fiscal_year == fiscal_year,
+            lambda s: s.is_default,
+        ]
+        for predicate in candidates:
+            found = first(predicate)
+            if found is not None:
+                return found.to_scale(), found
+        return BUILT_IN_SCALE, None
+
+    def named(self, name: str) -> GradeScale | None:
+        return next((s for s in self.scales if s.name == name), None)
+
+
+def grade_scales_of(municipality: Municipality) -> ScaleBook:
+    """The municipality's scales with their bands: two queries."""
+    scales = (
+        GradeScale.objects.filter(municipality=municipality)
+        .select_related("plan")
+        .prefetch_related("bands")
+        .order_by("id")
+    )
+    return ScaleBook(list(scales))
+
+
+# --- judging indicators -------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorResult:
+    """One indicator (or one goal without figures) judged for one fiscal year."""
+
+    fiscal_year: int
+    label: str
+    unit: str
+    formula: str
+    outcome: Outcome
+    scale: Scale
+    grade: Grade | None
+    weight: Decimal = Decimal(1)
+    reported_as_change: bool = False
+    target: Decimal | None = None
+    actual: Decimal | None = None
+    baseline: Decimal | None = None
+    proration: tuple[int, int] | None = None
+    indicator_id: int | None = None
+    goal_id: int | None = None
+    goal_number: int | None = None
+    goal_title: str = ""
+    declaration_id: int | None = None
+    department_id: int | None = None
+    department_name: str = ""
+    department_position: int = 0
+    plan_node_id: int | None = None
+    plan_node_label: str = ""
+    stated_grade: str | None = None
+    manual: ManualGrade | None = None
+    sections: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> Decimal | None:
+        return self.outcome.rounded_rate
+
+    @property
+    def formula_label(self) -> str:
+        try:
+            return str(Indicator.Formula(self.formula).label)
+        except ValueError:
+            return self.formula
+
+    @property
+    def grade_source(self) -> str | None:
+        if self.grade is None:
+            return None
+        return "person" if self.manual is not None else "computed"
+
+    @property
+    def state(self) -> str:
+        """``final``, ``provisional`` (見込), ``not_evaluable`` (評価不能), ``awaiting_person`` or ``graded_by_person``."""
+        if self.manual is not None:
+            return "graded_by_person"
+        return self.outcome.state
+
+    @property
+    def reason(self) -> Reason | None:
+        return self.outcome.reason
+
+    @property
+    def reason_text(self) -> str:
+        return REASON_TEXT[self.outcome.reason] if self.outcome.reason else ""
+
+    @property
+    def grade_differs(self) -> bool:
+        """The grade stated in the document and the one judged here disagree (both are shown)."""
+        return bool(self.stated_grade and self.grade and self.stated_grade != self.grade.label)
+
+    @property
+    def qualitative(self) -> bool:
+        return self.outcome.status is Status.AWAITING_PERSON
+
+    def to_json(self) -> dict[str, Any]:
+        outcome = self.outcome
+        data: dict[str, Any] = {
+            "goal_number": self.goal_number,
+            "goal_title": self.goal_title or None,
+            "department": self.department_name or None,
+            "label": self.label,
+            "unit": self.unit,
+            "target": decimal_text(self.target),
+            "actual": decimal_text(self.actual),
+            "formula": self.formula,
+            "rate": str(self.rate) if self.rate is not None else None,
+            "grade": self.grade.label if self.grade else None,
+            "stated_grade": self.stated_grade,
+            "state": self.state,
+            "provisional": outcome.provisional,
+            "reason": outcome.reason.value if outcome.reason else None,
+            "grade_source": self.grade_source,
+            "weight": decimal_text(self.weight),
+            "scale": self.scale.name,
+        }
+        if outcome.change is not None:
+            data["change"] = decimal_text(outcome.change)
+            data["reference"] = decimal_text(outcome.reference)
+            data["level"] = decimal_text(outcome.level)
+        if self.proration is not None:
+            data["proration"] = {"year": self.proration[0], "of": self.proration[1]}
+        if self.manual is not None:
+            data["manual"] = {
+                "grade": self.manual.grade,
+                "progress": self.manual.milestone_status or None,
+                "reason": self.manual.reason,
+            }
+        return data
+
+
+def _spec(indicator: Indicator) -> IndicatorSpec:
+    return IndicatorSpec(
+        formula=indicator.formula,
+        baseline=indicator.baseline_value,
+        baseline_year=indicator.baseline_year,
+        cumulative=indicator.cumulative,
+        reported_as_change=indicator.reported_as_change,
+        prorate_target=indicator.prorate_target,
+        period_start_year=indicator.period_start_year,
+        period_end_year=indicator.period_end_year,
+    )
+
+
+def _manual_for(grades: Iterable[ManualGrade], year: int) -> ManualGrade | None:
+    return next((g for g in grades if g.fiscal_year == year), None)
+
+
+def _judge(indicator: Indicator, year: int, scale: Scale, **context: Any) -> IndicatorResult:
+    """Judge one indicator; reads only what its prefetches hold."""
+    targets = {t.fiscal_year: FigureValue(t.value, t.provisional) for t in indicator.targets.all()}
+    actuals = {m.fiscal_year: FigureValue(m.value, m.provisional) for m in indicator.measurements.all()}
+    assembled = year_inputs(_spec(indicator), year=year, targets=targets, actuals=actuals)
+    outcome = evaluate(assembled.inputs)
+    grade = scale.grade(outcome)
+    manual = None
+    if outcome.status is Status.AWAITING_PERSON:
+        manual = _manual_for(indicator.manual_grades.all(), year)
+        if manual is not None:
+            grade = scale.grade_of_label(manual.grade)
+    return IndicatorResult(
+        fiscal_year=year,
+        label=indicator.name,
+        unit=indicator.unit,
+        formula=indicator.formula,
+        outcome=outcome,
+        scale=scale,
+        grade=grade,
+        weight=indicator.weight,
+        reported_as_change=indicator.reported_as_change,
+        target=assembled.target,
+        actual=assembled.actual,
+        baseline=indicator.baseline_value,
+        proration=assembled.proration,
+        indicator_id=indicator.pk,
+        manual=manual,
+        sections=[s.name for s in indicator.sections.all()],
+        **context,
+    )
+
+
+def _indicator_prefetches() -> list[Prefetch[Any]]:
+    return [
+        Prefetch("targets", queryset=Target.objects.filter(kind=Target.Kind.FINAL).order_by("fiscal_year")),
+        Prefetch("measurements", queryset=Measurement.objects.order_by("fiscal_year")),
+        Prefetch("manual_grades", queryset=ManualGrade.objects.order_by("fiscal_year")),
+        Prefetch(
+            "sections", queryset=Section.objects.select_related("department").order_by("position", "name")
+        ),
+    ]
+
+
+def _goal_results(goal: Goal, declaration: GoalDeclaration, scale: Scale) -> list[IndicatorResult]:
+    context: dict[str, Any] = {
+        "goal_id": goal.pk,
+        "goal_number": goal.number,
+        "goal_title": goal.title,
+        "declaration_id": declaration.pk,
+        "department_id": declaration.department_id,
+        "department_name": declaration.department.name,
+        "department_position": declaration.department.position,
+        "stated_grade": goal.stated_grade or None,
+    }
+    year = declaration.fiscal_year
+    indicators = list(goal.indicators.all())
+    if indicators:
+        return [_judge(indicator, year, scale, **context) for indicator in indicators]
+    # A goal that states no figure at all (seed 000 goal 1) is a qualitative target of its own.
+    outcome = evaluate(Inputs(formula=Formula.MILESTONE))
+    manual = _manual_for(goal.manual_grades.all(), year)
+    return [
+        IndicatorResult(
+            fiscal_year=year,
+            label=goal.title,
+            unit="",
+            formula=Formula.MILESTONE.value,
+            outcome=outcome,
+            scale=scale,
+            grade=scale.grade_of_label(manual.grade) if manual else None,
+            manual=manual,
+            sections=[gs.section.name for gs in goal.goalsection_set.all()],
+            **context,
+        )
+    ]
+
+
+def _declarations(
+    municipality: Municipality,
+    fiscal_years: Sequence[int],
+    department: Department | None,
+    declaration: GoalDeclaration | None,
+) -> list[GoalDeclaration]:
+    indicators = Indicator.objects.order_by("position", "id").prefetch_related(*_indicator_prefetches())
+    goals = Goal.objects.order_by("number").prefetch_related(
+        Prefetch("indicators", queryset=indicators),
+        Prefetch("manual_grades", queryset=ManualGrade.objects.order_by("fiscal_year")),
+        "goalsection_set__section",
+    )
+    queryset = GoalDeclaration.objects.filter(municipality=municipality, fiscal_year__in=list(fiscal_years))
+    if department is not None:
+        queryset = queryset.filter(department=department)
+    if declaration is not None:
+        queryset = queryset.filter(pk=declaration.pk)
+    return list(
+        queryset.select_related("department")
+        .prefetch_related(Prefetch("goals", queryset=goals))
+        .order_by("fiscal_year", "department__position", "department__name")
+    )
+
+
+def _plan_indicators(
+    municipality: Municipality, fiscal_years: Sequence[int], department: Department | None
+) -> list[Indicator]:
+    """Indicators of plans (not of a goal declaration) with a target or an actual in the years."""
+    years = list(fiscal_years)
+    queryset = (
+        Indicator.objects.filter(municipality=municipality, goals__isnull=True)
+        .filter(Q(targets__fiscal_year__in=years) | Q(measurements__fiscal_year__in=years))
+        .distinct()
+    )
+    if department is not None:
+        queryset = queryset.filter(sections__department=department)
+    return list(
+        queryset.select_related("plan_node__plan")
+        .prefetch_related(*_indicator_prefetches())
+        .order_by("position", "id")
+    )
+
+
+def achievement_results(
+    municipality: Municipality,
+    *,
+    fiscal_years: Sequence[int],
+    department: Department | None = None,
+    declaration: GoalDeclaration | None = None,
+    include_plan_indicators: bool = True,
+    scale: GradeScale | None = None,
+) -> list[IndicatorResult]:
+    """Every indicator of the years judged, in document order; a fixed number of queries.
+
+    Indicators of goal declarations come first (by year, department, goal, position),
+    then indicators of plans with figures in the years. ``scale`` forces one scale
+    instead of the applicable one.
+    """
+    book = grade_scales_of(municipality)
+    forced = scale.to_scale() if scale is not None else None
+
+    def scale_for(plan_id: int | None, year: int) -> Scale:
+        return forced or book.applicable(plan_id=plan_id, fiscal_year=year)[0]
+
+    results: list[IndicatorResult] = []
+    for decl in _declarations(municipality, fiscal_years, department, declaration):
+        applicable = scale_for(None, decl.fiscal_year)
+        for goal in decl.goals.all():
+            results += _goal_results(goal, decl, applicable)
+    if include_plan_indicators and declaration is None:
+        for indicator in _plan_indicators(municipality, fiscal_years, department):
+            node = indicator.plan_node
+            sections = list(indicator.sections.all())
+            owner = next((s.department for s in sections if s.department is not None), None)
+            for year in fiscal_years:
+                if not any(t.fiscal_year == year for t in indicator.targets.all()) and not any(
+                    m.fiscal_year == year for m in indicator.measurements.all()
+                ):
+                    continue
+                results.append(
+                    _judge(
+                        indicator,
+                        year,
+                        scale_for(node.plan_id if node else None, year),
+                        department_id=owner.pk if owner else None,
+                        department_name=owner.name if owner else "",
+                        department_position=owner.position if owner else 0,
+                        plan_node_id=node.pk if node else None,
+                        plan_node_label=str(node) if node else "",
+                    )
+                )
+    return results
+
+
+# --- roll-ups ----------------------------------------------------------------------------------
+
+GROUPINGS = ("goal", "department", "plan_node", "year")
+
+
+@dataclass(frozen=True)
+class RollupRow:
+    key: object
+    label: str
+    threshold: str
+    rollup: Rollup
+
+
+def _group(result: IndicatorResult, by: str) -> tuple[object, str] | None:
+    if by == "goal":
+        if result.goal_id is None:
+            return None
+        return (result.fiscal_year, result.goal_id), f"{result.goal_number}. {result.goal_title}"
+    if by == "department":
+        return (result.department_position, result.department_id), result.department_name
+    if by == "plan_node":
+        if result.plan_node_id is None:
+            return None
+        return result.plan_node_id, result.plan_node_label
+    return result.fiscal_year, str(result.fiscal_year)
+
+
+def achievement_rollups(
+    results: Sequence[IndicatorResult], *, by: str, threshold: str | None = None
+) -> list[RollupRow]:
+    """The share of indicators at or above ``threshold`` (default: every band but the last) per group.
+
+    ``by`` is ``goal``, ``department``, ``plan_node`` or ``year``; groups keep the
+    order in which they first appear. Plain and weighted shares are both given.
+    """
+    if by not in GROUPINGS:
+        raise ValueError(f"Unknown grouping {by!r}; one of {', '.join(GROUPINGS)}.")
+    groups: dict[object, tuple[str, list[IndicatorResult]]] = {}
+    for result in results:
+        group = _group(result, by)
+        if group is None:
+            continue
+        key, label = group
+        groups.setdefault(key, (label, []))[1].append(result)
+    rows = []
+    for key, (label, members) in groups.items():
+        wanted = threshold or default_threshold(members[0].scale)
+        entries = [rollup_entry(r.grade, r.scale, wanted, r.weight) for r in members]
+        rows.append(RollupRow(key=key, label=label, threshold=wanted, rollup=rollup(entries)))
+    if by == "year":
+        rows.sort(key=lambda row: row.key)  # type: ignore[arg-type,return-value]
+    return rows
+
+
+def achievement_trend(
+    municipality: Municipality,
+    *,
+    fiscal_years: Sequence[int],
+    threshold: str | None = None,
+    department: Department | None = None,
+) -> list[RollupRow]:
+    """The share at or above a grade for each year: one roll-up per year, same fixed query count."""
+    results = achievement_results(municipality, fiscal_years=fiscal_years, department=department)
+    return achievement_rollups(results, by="year", threshold=threshold)
+
+
+def evaluation_years(municipality: Municipality) -> list[int]:
+    """Years with a goal declaration or a figure of a plan indicator, newest first: three queries."""
+    years = set(
+        GoalDeclaration.objects.filter(municipality=municipality).values_list("fiscal_year", flat=True)
+    )
+    plan_indicators = Indicator.objects.filter(municipality=municipality, goals__isnull=True)
+    years |= set(Target.objects.filter(indicator__in=plan_indicators).values_list("fiscal_year", flat=True))
+    years |= set(
+        Measurement.objects.filter(indicator__in=plan_indicators).values_list("fiscal_year", flat=True)
+    )
+    return sorted(years, reverse=True)

@@ -1,0 +1,257 @@
+"""Every URL of a municipality × every persona: allowed or refused, as designed.
+
+The URLs are read from the resolver, so a new URL that nobody has placed in
+``MATRIX`` fails ``test_every_municipality_url_is_in_the_matrix`` until someone
+decides who may see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from shinchoku.core.audit import Actor
+from shinchoku.demo.loader import DOCUMENTS_DIR
+from shinchoku.evaluation.quality import ReportRef, report_findings
+from shinchoku.evaluation.services import finding_dismiss
+from shinchoku.goals.models import Goal, GoalDeclaration
+from shinchoku.imports.services import pending_import_create, report_import
+from shinchoku.organizations.models import Department, Municipality, Section
+from shinchoku.plans.models import Plan
+from shinchoku.publishing.services import goal_declaration_publish
+from shinchoku.workflow.models import DocumentKind
+from shinchoku.workflow.services import round_open
+
+DEMO_GOALS = "midori_goal_declaration_2024.txt"
+DEMO_GUIDELINE = "midori_guideline_progress_2024.txt"
+
+PERSONAS = (
+    "anonymous",
+    "outsider",  # the planning administrator of another municipality
+    "viewer",
+    "evaluator",
+    "staff",  # section staff of `section`
+    "section_head",  # of `section`
+    "department_head",  # of `department`, which holds `section`
+    "planner",
+)
+EVERYONE = frozenset(PERSONAS)
+PLANNING = frozenset({"planner"})
+ROUND_BOARD = frozenset({"planner", "department_head", "section_head", "staff"})
+MEMBERS = EVERYONE - {"anonymous", "outsider"}
+GRADERS = frozenset({"planner", "department_head"})
+
+
+@dataclass(frozen=True)
+class Expect:
+    allowed: frozenset[str]
+    method: str = "get"
+    query: str = ""
+
+
+# URL name → who may use it. Every URL with a municipality slug must be here.
+MATRIX: dict[str, Expect] = {
+    # Public: the municipality's page and the portal of published reports.
+    "municipality": Expect(EVERYONE),
+    "portal:index": Expect(EVERYONE),
+    "portal:search": Expect(EVERYONE, query="?q=目標"),
+    "portal:report": Expect(EVERYONE),
+    "portal:download": Expect(EVERYONE),
+    # Imports: the planning section only.
+    "imports:upload": Expect(PLANNING),
+    "imports:preview": Expect(PLANNING),
+    "imports:commit": Expect(PLANNING, method="post"),
+    # Collection rounds: the internal ladder sees its part; evaluators and viewers nothing.
+    "workflow:list": Expect(ROUND_BOARD),
+    "workflow:detail": Expect(ROUND_BOARD),
+    "workflow:new": Expect(PLANNING),
+    "workflow:close": Expect(PLANNING, method="post"),
+    # Evaluation (shinchoku/evaluation/access.py): any role reads; planning changes;
+    # the planning section or the goal's department head grades.
+    "evaluation:index": Expect(MEMBERS),
+    "evaluation:year": Expect(MEMBERS),
+    "evaluation:department": Expect(MEMBERS),
+    "evaluation:declaration": Expect(MEMBERS),
+    "evaluation:guideline": Expect(MEMBERS),
+    "evaluation:finding_dismiss": Expect(PLANNING, method="post"),
+    "evaluation:finding_restore": Expect(PLANNING, method="post"),
+    "evaluation:indicator_formula": Expect(PLANNING, method="post"),
+    "evaluation:indicator_grade": Expect(GRADERS, method="post"),
+    "evaluation:goal_grade": Expect(GRADERS, method="post"),
+}
+
+# URL parameters other than the slug: the name of an object made by the `objects` fixture,
+# or "=value" for a literal.
+ARGUMENTS: dict[str, dict[str, str]] = {
+    "portal:report": {"pk": "publication"},
+    "portal:download": {"pk": "publication", "fmt": "=json"},
+    "imports:preview": {"pk": "pending_import"},
+    "imports:commit": {"pk": "pending_import"},
+    "workflow:detail": {"pk": "round"},
+    "workflow:close": {"pk": "round"},
+    "evaluation:year": {"fiscal_year": "=2024"},
+    "evaluation:department": {"fiscal_year": "=2024", "pk": "department"},
+    "evaluation:declaration": {"pk": "declaration"},
+    "evaluation:guideline": {"plan_pk": "plan", "fiscal_year": "=2024"},
+    "evaluation:finding_restore": {"pk": "dismissal"},
+    "evaluation:indicator_formula": {"pk": "indicator"},
+    "evaluation:indicator_grade": {"pk": "indicator"},
+    "evaluation:goal_grade": {"pk": "goal"},
+}
+
+# URLs with a municipality slug that are not tested here, each with the reason. Keep it short.
+NOT_IN_MATRIX: dict[str, str] = {}
+
+
+def _walk(resolvers: list, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:  # type: ignore[type-arg]
+    for entry in resolvers:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, route, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", route
+
+
+def municipality_urls() -> dict[str, str]:
+    """Every named URL of the project whose route takes the municipality slug."""
+    return {name: route for name, route in _walk(get_resolver().url_patterns) if "<slug:slug>" in route}
+
+
+def test_every_municipality_url_is_in_the_matrix() -> None:
+    found = municipality_urls()
+    missing = sorted(set(found) - set(MATRIX) - set(NOT_IN_MATRIX))
+    assert not missing, f"Add these URLs to MATRIX (who may use them?): {[(n, found[n]) for n in missing]}"
+    stale = sorted((set(MATRIX) | set(NOT_IN_MATRIX)) - set(found))
+    assert not stale, f"These URLs no longer exist: {stale}"
+    assert not set(MATRIX) & set(NOT_IN_MATRIX)
+
+
+def test_every_url_without_a_name_is_impossible() -> None:
+    # A pattern without a name could not be placed in the matrix: refuse it.
+    unnamed = [
+        prefix + str(entry.pattern)
+        for prefix, entry in _all_patterns(get_resolver().url_patterns)
+        if "<slug:slug>" in prefix + str(entry.pattern) and not entry.name
+    ]
+    assert unnamed == []
+
+
+def _all_patterns(entries: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:  # type: ignore[type-arg]
+    for entry in entries:
+        if isinstance(entry, URLResolver):
+            yield from _all_patterns(entry.url_patterns, prefix + str(entry.pattern))
+        else:
+            yield prefix, entry
+
+
+@pytest.fixture
+def objects(
+    municipality: Municipality, department: Department, section: Section, planner, actor: Actor
+) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """One object of each kind a URL of the matrix needs, made through the owning app's services.
+
+    The demo documents (FY2024) go through the real importer: 企画部 is ``department``.
+    """
+    for name in (DEMO_GOALS, DEMO_GUIDELINE):
+        report_import(
+            municipality=municipality,
+            data=(DOCUMENTS_DIR / name).read_bytes(),
+            source=name,
+            actor=actor,
+            create_missing=True,
+        )
+    declaration = GoalDeclaration.objects.get(municipality=municipality, department=department)
+    goal = Goal.objects.filter(declaration=declaration, indicators__isnull=False).order_by("number").first()
+    plan = Plan.objects.get(municipality=municipality, kind=Plan.Kind.GUIDELINE)
+    report = ReportRef("guideline_progress", plan.pk, 2024, str(plan))
+    finding = report_findings(municipality, report)[0]
+    assert goal is not None
+    return {
+        "department": department,
+        "declaration": declaration,
+        "goal": goal,
+        "indicator": goal.indicators.first(),
+        "plan": plan,
+        "dismissal": finding_dismiss(
+            municipality=municipality,
+            report=report,
+            fingerprint=finding.fingerprint,
+            reason="test",
+            actor=actor,
+        ),
+        "publication": goal_declaration_publish(declaration=declaration, actor=actor),
+        "pending_import": pending_import_create(
+            municipality=municipality, user=planner, upload_name="x.txt", data=b"not a report"
+        ),
+        "round": round_open(
+            municipality=municipality,
+            fiscal_year=2025,
+            kind=DocumentKind.YEAR_END_RESULTS,
+            title="照会",
+            deadline=timezone.localdate() + timedelta(days=10),
+            sections=[section],
+            actor=actor,
+        ),
+    }
+
+
+def url_of(name: str, objects: dict[str, object]) -> str:
+    kwargs: dict[str, object] = {"slug": "midori"}
+    for parameter, source in ARGUMENTS.get(name, {}).items():
+        kwargs[parameter] = source[1:] if source.startswith("=") else objects[source].pk  # type: ignore[attr-defined]
+    return reverse(name, kwargs=kwargs) + MATRIX[name].query
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_matrix(
+    client: Client,
+    request: pytest.FixtureRequest,
+    persona: str,
+    objects: dict[str, object],
+    outsider,
+    viewer,
+    evaluator,
+    staff,
+    section_head,
+    department_head,
+    planner,
+) -> None:  # type: ignore[no-untyped-def]
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+    wrong = []
+    for name, expect in MATRIX.items():
+        url = url_of(name, objects)
+        response = getattr(client, expect.method)(url)
+        location = response.get("Location", "")
+        if persona in expect.allowed:
+            ok = response.status_code == 200 or (response.status_code == 302 and "/login/" not in location)
+        elif persona == "anonymous":
+            ok = response.status_code == 302 and location.startswith("/login/")
+        else:
+            ok = response.status_code in (403, 404)
+        if not ok:
+            expected = "allowed" if persona in expect.allowed else "refused"
+            wrong.append(
+                f"{expect.method.upper()} {url} ({name}): expected {expected}, got {response.status_code} {location}"
+            )
+    assert not wrong, "\n".join(wrong)
+
+
+def test_another_municipality_sees_nothing_of_ours_through_its_own_slug(
+    client: Client, outsider, objects: dict[str, object], other_municipality: Municipality
+) -> None:  # type: ignore[no-untyped-def]
+    """Our objects' ids under the outsider's own slug, where it has every right: not found."""
+    client.force_login(outsider)
+    for name, arguments in ARGUMENTS.items():
+        if all(source.startswith("=") for source in arguments.values()):
+            continue  # no object of ours in this URL
+        url = url_of(name, objects).replace("/midori/", "/sora/")
+        response = getattr(client, MATRIX[name].method)(url)
+        assert response.status_code == 404, url

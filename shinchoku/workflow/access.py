@@ -1,0 +1,99 @@
+"""Who sees which collection rounds, and who may open and close them.
+
+- The planning section (and system administrators): every round, every section.
+- Department heads: the requests to the sections of their department(s).
+- Section heads and staff: the requests to their own section(s).
+- Evaluators and viewers see nothing of rounds: rounds are internal work in
+  progress, and their members are not part of the internal approval ladder.
+- Another municipality's users and anonymous visitors are refused.
+
+A round none of whose requests the user may see is refused like a round that
+does not exist (404), so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q
+from django.http import Http404
+
+from shinchoku.organizations.access import PLANNING_ROLES, active_memberships, municipality_for_roles
+from shinchoku.organizations.models import Municipality, Role, Section
+from shinchoku.workflow.models import CollectionRound
+
+BOARD_ROLES = (*PLANNING_ROLES, Role.DEPARTMENT_HEAD, Role.SECTION_HEAD, Role.SECTION_STAFF)
+
+
+@dataclass(frozen=True)
+class RoundScope:
+    """The part of a municipality's rounds that one user may see."""
+
+    municipality: Municipality
+    all_sections: bool
+    department_ids: frozenset[int]
+    section_ids: frozenset[int]
+
+    @property
+    def can_manage(self) -> bool:
+        """Open and close rounds: the planning section only."""
+        return self.all_sections
+
+    def request_filter(self, prefix: str = "") -> Q:
+        """A filter on round requests (``prefix`` reaches them from another model: ``"requests__"``)."""
+        if self.all_sections:
+            return Q()
+        return Q(**{f"{prefix}section__department_id__in": self.department_ids}) | Q(
+            **{f"{prefix}section_id__in": self.section_ids}
+        )
+
+    def sees(self, section: Section) -> bool:
+        return (
+            self.all_sections
+            or section.pk in self.section_ids
+            or section.department_id in self.department_ids
+        )
+
+
+def round_scope_for_user(user: User | AnonymousUser, slug: str) -> RoundScope:
+    municipality = municipality_for_roles(user, slug, BOARD_ROLES)
+    memberships = active_memberships(user, municipality)
+    return RoundScope(
+        municipality=municipality,
+        all_sections=any(m.role in PLANNING_ROLES for m in memberships),
+        department_ids=frozenset(
+            m.department_id
+            for m in memberships
+            if m.role == Role.DEPARTMENT_HEAD and m.department_id is not None
+        ),
+        section_ids=frozenset(
+            m.section_id
+            for m in memberships
+            if m.role in (Role.SECTION_HEAD, Role.SECTION_STAFF) and m.section_id is not None
+        ),
+    )
+
+
+def municipality_for_round_management(user: User | AnonymousUser, slug: str) -> Municipality:
+    return municipality_for_roles(user, slug, PLANNING_ROLES)
+
+
+def round_for_user(user: User | AnonymousUser, slug: str, pk: int) -> tuple[CollectionRound, RoundScope]:
+    """A round of ``slug`` that asks at least one section the user may see."""
+    scope = round_scope_for_user(user, slug)
+    rounds = CollectionRound.objects.filter(municipality=scope.municipality, pk=pk)
+    if not scope.all_sections:
+        rounds = rounds.filter(scope.request_filter("requests__")).distinct()
+    found = rounds.first()
+    if found is None:
+        raise Http404("No such round.")
+    return found, scope
+
+
+def round_for_management(user: User | AnonymousUser, slug: str, pk: int) -> CollectionRound:
+    municipality = municipality_for_round_management(user, slug)
+    found = CollectionRound.objects.filter(municipality=municipality, pk=pk).first()
+    if found is None:
+        raise Http404("No such round.")
+    return found

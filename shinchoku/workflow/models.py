@@ -1,0 +1,198 @@
+"""Collection rounds (照会): the planning section asks sections for a document by a deadline.
+
+A round asks each section once (``RoundRequest``); the request then climbs the
+approval ladder staff → section head → department head → planning section.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku.core.eras import format_fiscal_year
+from shinchoku.core.models import TimestampedModel
+from shinchoku.goals.models import GoalDeclaration
+from shinchoku.organizations.models import Municipality, Section, fiscal_year_field
+from shinchoku.plans.models import Plan
+
+
+class DocumentKind(models.TextChoices):
+    # 目標宣言: department heads declare their goals (April–June).
+    GOAL_DECLARATION = "goal_declaration", _("goal declaration")
+    # 達成状況: what the goals achieved, written at the end of the year.
+    YEAR_END_RESULTS = "year_end_results", _("year-end results")
+    # 指針の進捗: results and plans of a guideline's initiatives (seed 004).
+    GUIDELINE_PROGRESS = "guideline_progress", _("guideline progress")
+    # 指標の実績値: actual figures of indicators, after the accounts close.
+    INDICATOR_ACTUALS = "indicator_actuals", _("indicator actuals")
+
+
+class CollectionRound(TimestampedModel):
+    """照会: one request of the planning section to many sections, for one fiscal year and document."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")  # sections are asked; reminders go out
+        CLOSED = "closed", _("closed")  # no more reminders; the board stays readable
+
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="rounds"
+    )
+    fiscal_year = fiscal_year_field(_("fiscal year"))
+    kind = models.CharField(_("document"), max_length=30, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    deadline = models.DateField(_("deadline"), help_text=_("The last day on which a section may submit."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened at"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # What the round is about, when it is about one existing document.
+    goal_declaration = models.ForeignKey(
+        GoalDeclaration,
+        verbose_name=_("goal declaration"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rounds",
+    )
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("guideline plan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rounds",
+    )
+
+    class Meta:
+        verbose_name = _("collection round")
+        verbose_name_plural = _("collection rounds")
+        ordering = ["municipality", "-fiscal_year", "-deadline", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(goal_declaration__isnull=True) | Q(plan__isnull=True),
+                name="round_concerns_one_document",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{format_fiscal_year(self.fiscal_year)} {self.title}"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("not submitted")  # asked; the section has not submitted yet
+    SUBMITTED = "submitted", _("submitted")  # staff submitted; waits for the section head
+    APPROVED_BY_SECTION_HEAD = "approved_by_section_head", _("approved by the section head")
+    APPROVED_BY_DEPARTMENT_HEAD = "approved_by_department_head", _("approved by the department head")
+    ACCEPTED = "accepted", _("accepted by the planning section")  # the end of the ladder
+
+
+class RoundRequest(TimestampedModel):
+    """One section asked by one round, and where its answer stands."""
+
+    # Denormalised from the round so that access checks and the audit log filter on it directly.
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE, related_name="+"
+    )
+    round = models.ForeignKey(
+        CollectionRound, verbose_name=_("round"), on_delete=models.CASCADE, related_name="requests"
+    )
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="round_requests"
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    section_approved_at = models.DateTimeField(_("approved by the section head at"), null=True, blank=True)
+    section_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("section head"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    department_approved_at = models.DateTimeField(
+        _("approved by the department head at"), null=True, blank=True
+    )
+    department_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("department head"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("round request")
+        verbose_name_plural = _("round requests")
+        ordering = ["round", "section__department__position", "section__position", "section__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "section"], name="uniq_round_request_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.section}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status != RequestStatus.PENDING
+
+
+class Reminder(models.Model):
+    """An e-mail reminding a section of a request: at most one of each kind per request per day."""
+
+    class Kind(models.TextChoices):
+        BEFORE_DEADLINE = "before_deadline", _("before the deadline")
+        LATE = "late", _("late")
+
+    request = models.ForeignKey(
+        RoundRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    sent_on = models.DateField(_("sent on"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipients = models.TextField(_("recipients"), help_text=_("E-mail addresses, one per line."))
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind", "sent_on"], name="uniq_reminder_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.get_kind_display()} · {self.sent_on}"
+
+    @property
+    def municipality_id(self) -> int:
+        # The audit log files each row under its municipality (core.audit reads this attribute).
+        return self.request.municipality_id
