@@ -451,6 +451,23 @@ def achievement_rollups(
     return rows
 
 
+def rollup_json(row: RollupRow) -> dict[str, Any]:
+    r = row.rollup
+    return {
+        "label": row.label,
+        "threshold": row.threshold,
+        "indicators": r.total,
+        "graded": r.graded,
+        "at_or_above": r.at_or_above,
+        "share": str(r.share) if r.share is not None else None,
+        "weighted_share": str(r.weighted_share) if r.weighted_share is not None else None,
+        "weight_graded": decimal_text(r.weight_graded),
+        "weight_at_or_above": decimal_text(r.weight_at_or_above),
+        "not_evaluable": r.not_evaluable,
+        "awaiting_person": r.awaiting,
+    }
+
+
 def achievement_trend(
     municipality: Municipality,
     *,

@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from shinchoku.imports.schema import ParsedGuidelineProgress, ParsedInitiative
+from shinchoku.imports.schema import (
+    ParsedGoal,
+    ParsedGoalDeclaration,
+    ParsedGuidelineProgress,
+    ParsedInitiative,
+)
+
+
+@dataclass
+class GoalRow:
+    goal: ParsedGoal
+    # The published judgement of each of the goal's indicators (evaluation.selectors to_json rows).
+    judgements: list[dict[str, Any]]
+
+
+def goal_rows(document: ParsedGoalDeclaration, evaluation: dict[str, Any]) -> list[GoalRow]:
+    by_goal: dict[int, list[dict[str, Any]]] = {}
+    for row in evaluation.get("indicators", []):
+        by_goal.setdefault(row.get("goal_number"), []).append(row)
+    return [GoalRow(goal=goal, judgements=by_goal.get(goal.number, [])) for goal in document.goals]
 
 
 @dataclass

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from shinchoku.imports.schema import ParsedGoalDeclaration, document_from_json
 from shinchoku.organizations.selectors import municipality_public
-from shinchoku.portal.presenters import guideline_blocks
+from shinchoku.portal.presenters import goal_rows, guideline_blocks
 from shinchoku.publishing import selectors
 from shinchoku.publishing.models import Publication
 from shinchoku.reports import opendata
@@ -39,6 +39,8 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "license": opendata.LICENSE,
     }
     if isinstance(document, ParsedGoalDeclaration):
+        context["rows"] = goal_rows(document, publication.evaluation)
+        context["rollup"] = publication.evaluation.get("rollup")
         return render(request, "portal/goal_declaration.html", context)
     context["blocks"] = guideline_blocks(document)
     return render(request, "portal/guideline_progress.html", context)

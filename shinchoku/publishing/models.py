@@ -41,6 +41,9 @@ class Publication(models.Model):
     document = models.JSONField(
         _("document"), help_text=_("The report as published (docs/import-json-schema.md).")
     )
+    # The achievement judged when publishing (rates, grades, roll-up): what the public saw,
+    # even if a formula or a scale is changed later.
+    evaluation = models.JSONField(_("evaluation"), default=dict, blank=True)
     published_at = models.DateTimeField(_("published at"), auto_now_add=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -97,7 +97,7 @@ def search(
     if filters.section:
         entries = entries.filter(section_names__contains=filters.section)
     if filters.grade:
-        entries = entries.filter(grade=filters.grade)
+        entries = entries.filter(grade__contains=f"|{filters.grade}|")
     for term in terms:
         if connection.vendor == "sqlite" and len(term) >= 3:
             # The trigram index answers the substring query; the base table keeps the filters.
@@ -141,5 +141,7 @@ def filter_choices(municipality: Municipality) -> dict[str, list[object]]:
         "years": sorted(set(entries.values_list("fiscal_year", flat=True)), reverse=True),
         "departments": sorted({d for d in entries.values_list("department_name", flat=True) if d}),
         "sections": sorted(sections),
-        "grades": sorted({g for g in entries.values_list("grade", flat=True) if g}),
+        "grades": sorted(
+            {g for keys in entries.values_list("grade", flat=True).distinct() for g in keys.split("|") if g}
+        ),
     }

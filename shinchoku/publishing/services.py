@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from shinchoku.core.audit import Actor, record_changes, record_create
+from shinchoku.evaluation.selectors import achievement_results, achievement_rollups, rollup_json
 from shinchoku.goals.models import GoalDeclaration
 from shinchoku.goals.selectors import declarations_with_goals, goal_declaration_document
 from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration
@@ -15,6 +16,19 @@ from shinchoku.organizations.selectors import resolve_section, section_lookup
 from shinchoku.plans.models import Plan
 from shinchoku.progress.selectors import guideline_progress_document
 from shinchoku.publishing.models import Publication, SearchEntry
+
+
+def _grades_by_goal(evaluation: dict[str, Any]) -> dict[int, list[str]]:
+    grades: dict[int, list[str]] = {}
+    for row in evaluation.get("indicators", []):
+        if row.get("goal_number") is not None and row.get("grade"):
+            grades.setdefault(row["goal_number"], []).append(row["grade"])
+    return grades
+
+
+def grade_key(grade: str) -> str:
+    """How a grade is stored in SearchEntry.grade: "|達成|概ね達成|" (so 達成 never matches 概ね達成)."""
+    return f"|{grade}|"
 
 
 def _search_entries(publication: Publication, document: ParsedDocument) -> list[SearchEntry]:
@@ -43,22 +57,21 @@ def _search_entries(publication: Publication, document: ParsedDocument) -> list[
         )
 
     if isinstance(document, ParsedGoalDeclaration):
-        return [
-            entry(
-                f"{goal.number}. {goal.title}",
-                [
-                    goal.title,
-                    goal.content,
-                    goal.target_text,
-                    goal.result_text,
-                    goal.direction_text,
-                    goal.status_text,
-                ],
-                goal.sections,
-                f"goal-{goal.number}",
-            )
-            for goal in document.goals
-        ]
+        grades = _grades_by_goal(publication.evaluation)
+        goal_entries = []
+        for goal in document.goals:
+            texts = [
+                goal.title,
+                goal.content,
+                goal.target_text,
+                goal.result_text,
+                goal.direction_text,
+                goal.status_text,
+            ]
+            goal_entry = entry(f"{goal.number}. {goal.title}", texts, goal.sections, f"goal-{goal.number}")
+            goal_entry.grade = "".join(grade_key(g) for g in dict.fromkeys(grades.get(goal.number, [])))
+            goal_entries.append(goal_entry)
+        return goal_entries
     entries = []
     for index, initiative in enumerate(document.initiatives, start=1):
         bullets = [e for row in initiative.rows for e in [*row.results, *row.plans]]
@@ -86,9 +99,11 @@ def _publish(
     actor: Actor,
     department: Department | None = None,
     plan: Plan | None = None,
+    evaluation: dict[str, Any] | None = None,
 ) -> Publication:
-    """A new revision unless the current one already holds exactly this document."""
+    """A new revision unless the current one already holds exactly this document and evaluation."""
     data: dict[str, Any] = {**document.to_json(), "unplaced": []}
+    evaluation = evaluation or {}
     current = (
         Publication.objects.select_for_update()
         .filter(
@@ -102,7 +117,7 @@ def _publish(
         .order_by()  # the default ordering joins departments, which FOR UPDATE refuses on PostgreSQL
         .first()
     )
-    if current is not None and current.document == data:
+    if current is not None and current.document == data and current.evaluation == evaluation:
         return current
     publication = Publication.objects.create(
         municipality=municipality,
@@ -113,6 +128,7 @@ def _publish(
         title=title,
         revision=(current.revision + 1) if current else 1,
         document=data,
+        evaluation=evaluation,
         published_by=actor.user,
         published_by_label=actor.label,
     )
@@ -126,6 +142,22 @@ def _publish(
     return publication
 
 
+def declaration_evaluation(declaration: GoalDeclaration) -> dict[str, Any]:
+    """The achievement of a declaration as JSON: each indicator's judgement and the roll-up."""
+    results = achievement_results(
+        declaration.municipality, fiscal_years=[declaration.fiscal_year], declaration=declaration
+    )
+    if not results:
+        return {}
+    rollups = achievement_rollups(results, by="department")
+    scale = results[0].scale
+    return {
+        "scale": {"name": scale.name, "grades": [band.label for band in scale.bands]},
+        "indicators": [r.to_json() for r in results],
+        "rollup": rollup_json(rollups[0]) if rollups else None,
+    }
+
+
 def goal_declaration_publish(*, declaration: GoalDeclaration, actor: Actor) -> Publication:
     loaded = declarations_with_goals(GoalDeclaration.objects.filter(pk=declaration.pk)).get()
     document = goal_declaration_document(loaded)
@@ -137,6 +169,7 @@ def goal_declaration_publish(*, declaration: GoalDeclaration, actor: Actor) -> P
         document=document,
         actor=actor,
         department=loaded.department,
+        evaluation=declaration_evaluation(loaded),
     )
 
 

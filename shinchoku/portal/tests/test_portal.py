@@ -158,3 +158,22 @@ def test_portal_pages_run_a_bounded_number_of_queries(
     for url in ["/p/midori/", f"/p/midori/reports/{published['guideline'].pk}/", "/p/midori/search/?q=市民"]:
         with django_assert_max_num_queries(10):
             assert client.get(url).status_code == 200
+
+
+def test_goal_report_shows_the_published_judgement(client: Client, published: dict[str, Publication]) -> None:
+    evaluation = published["goals"].evaluation
+    assert evaluation["rollup"]["graded"] == 11
+    page = client.get(
+        f"/p/midori/reports/{published['goals'].pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "<strong>概ね達成</strong>（94.2%）" in page and "<strong>達成</strong>（132.7%）" in page
+    assert "awaiting a person's grade" in page
+
+
+def test_search_by_grade(client: Client, published: dict[str, Publication]) -> None:
+    page = client.get("/p/midori/search/", {"q": "ページビュー", "grade": "概ね達成"}).content.decode()
+    assert "広報活動の充実" in page
+    page = client.get("/p/midori/search/", {"q": "財政", "grade": "概ね達成"}).content.decode()
+    assert "<mark>" not in page
+    page = client.get("/p/midori/search/", {"q": "財政", "grade": "達成"}).content.decode()
+    assert "財政調整基金残高の確保" in page

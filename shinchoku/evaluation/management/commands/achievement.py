@@ -10,31 +10,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from shinchoku.core.eras import format_fiscal_year
 from shinchoku.evaluation.selectors import (
     IndicatorResult,
-    RollupRow,
     achievement_results,
     achievement_rollups,
     decimal_text,
     grade_scales_of,
+    rollup_json,
 )
 from shinchoku.imports.management.commands.import_report import municipality_from_option
 from shinchoku.organizations.services import department_resolve
-
-
-def _rollup_json(row: RollupRow) -> dict[str, Any]:
-    r = row.rollup
-    return {
-        "label": row.label,
-        "threshold": row.threshold,
-        "indicators": r.total,
-        "graded": r.graded,
-        "at_or_above": r.at_or_above,
-        "share": str(r.share) if r.share is not None else None,
-        "weighted_share": str(r.weighted_share) if r.weighted_share is not None else None,
-        "weight_graded": decimal_text(r.weight_graded),
-        "weight_at_or_above": decimal_text(r.weight_at_or_above),
-        "not_evaluable": r.not_evaluable,
-        "awaiting_person": r.awaiting,
-    }
 
 
 def _cell(value: object) -> str:
@@ -80,8 +63,8 @@ class Command(BaseCommand):
                 "department": department.name if department else None,
                 "indicators": [r.to_json() for r in results],
                 "rollups": {
-                    "by_department": [_rollup_json(row) for row in by_department],
-                    "by_goal": [_rollup_json(row) for row in by_goal],
+                    "by_department": [rollup_json(row) for row in by_department],
+                    "by_goal": [rollup_json(row) for row in by_goal],
                 },
             }
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
