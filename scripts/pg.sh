@@ -33,8 +33,13 @@ case "${1:-}" in
     if as_pg "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
       echo "PostgreSQL already running on port $PORT"
     else
-      as_pg "$BIN/pg_ctl" -D "$DATA" -l "$PGROOT/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PGROOT -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+      if ! as_pg "$BIN/pg_ctl" -D "$DATA" -l "$PGROOT/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $PORT -k $PGROOT -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
+        echo "PostgreSQL did not start on 127.0.0.1:$PORT; the end of $PGROOT/server.log:" >&2
+        tail -n 5 "$PGROOT/server.log" >&2
+        echo "(Another test cluster on this port? Stop it, or choose another with SHINCHOKU_PG_PORT.)" >&2
+        exit 1
+      fi
       echo "PostgreSQL started on 127.0.0.1:$PORT (data in $DATA)"
     fi
     ;;
