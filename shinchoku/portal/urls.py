@@ -6,6 +6,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.index, name="index"),
     path("search/", views.search, name="search"),
+    path("summary/", views.summary, name="summary"),
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/download.<str:fmt>", views.download, name="download"),
 ]

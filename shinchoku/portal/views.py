@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from shinchoku.core.eras import format_fiscal_year
 from shinchoku.imports.schema import ParsedGoalDeclaration, document_from_json
 from shinchoku.organizations.selectors import municipality_public
 from shinchoku.portal.presenters import goal_rows, guideline_blocks
 from shinchoku.publishing import selectors
 from shinchoku.publishing.models import Publication
-from shinchoku.reports import opendata
+from shinchoku.reports import charts, opendata
 from shinchoku.reports.rendering import FORMATS
 from shinchoku.reports.rendering import render as render_file
 
@@ -97,3 +99,46 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
             "choices": selectors.filter_choices(municipality),
         },
     )
+
+
+@require_GET
+def summary(request: HttpRequest, slug: str) -> HttpResponse:
+    """Achievement per department and year, from published goal declarations, with SVG charts."""
+    municipality = municipality_public(slug)
+    rows, years = selectors.published_summary(municipality)
+    fmt = request.GET.get("format")
+    publisher = opendata.Publisher(code=municipality.code, name=str(municipality))
+    if fmt == "csv":
+        response = HttpResponse(opendata.summary_csv(rows, publisher), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{municipality.code}_summary.csv"'
+        response["Link"] = f'<{opendata.LICENSE_URL}>; rel="license"'
+        return response
+    if fmt is not None:
+        raise Http404("Unknown format.")
+    latest = years[-1].fiscal_year if years else None
+    latest_rows = [r for r in rows if r.fiscal_year == latest]
+    context = {
+        "municipality": municipality,
+        "rows": rows,
+        "years": years,
+        "latest": latest,
+        "department_chart": charts.bar_chart(
+            [charts.Bar(r.department, r.share) for r in latest_rows],
+            title=_("Share of indicators at or above the threshold, by department"),
+            description="; ".join(f"{r.department}: {r.at_or_above}/{r.graded}" for r in latest_rows),
+            chart_id="chart-departments",
+        )
+        if latest_rows
+        else "",
+        "trend_chart": charts.line_chart(
+            [charts.Bar(format_fiscal_year(y.fiscal_year), y.share) for y in years],
+            title=_("Share of indicators at or above the threshold, by year"),
+            description="; ".join(
+                f"{format_fiscal_year(y.fiscal_year)}: {y.at_or_above}/{y.graded}" for y in years
+            ),
+            chart_id="chart-trend",
+        )
+        if years
+        else "",
+    }
+    return render(request, "portal/summary.html", context)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -145,3 +146,77 @@ def filter_choices(municipality: Municipality) -> dict[str, list[object]]:
             {g for keys in entries.values_list("grade", flat=True).distinct() for g in keys.split("|") if g}
         ),
     }
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One published goal declaration's roll-up, as it was published."""
+
+    fiscal_year: int
+    department: str
+    publication_id: int
+    threshold: str
+    indicators: int
+    graded: int
+    at_or_above: int
+    awaiting_person: int
+    not_evaluable: int
+    share: Decimal | None
+    grades: dict[str, int]
+
+
+@dataclass(frozen=True)
+class YearTotal:
+    fiscal_year: int
+    graded: int
+    at_or_above: int
+
+    @property
+    def share(self) -> Decimal | None:
+        if not self.graded:
+            return None
+        return (Decimal(self.at_or_above) * 100 / self.graded).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+
+
+def published_summary(municipality: Municipality) -> tuple[list[SummaryRow], list[YearTotal]]:
+    """Achievement per department and year from the current published goal declarations (one query)."""
+    publications = (
+        Publication.objects.filter(
+            municipality=municipality, is_current=True, kind=Publication.Kind.GOAL_DECLARATION
+        )
+        .select_related("department")
+        .order_by("-fiscal_year", "department__position")
+        .only("id", "fiscal_year", "evaluation", "department__name", "department__position")
+    )
+    rows: list[SummaryRow] = []
+    for publication in publications:
+        rollup = publication.evaluation.get("rollup")
+        if not rollup:
+            continue
+        grades: dict[str, int] = {}
+        for indicator in publication.evaluation.get("indicators", []):
+            if indicator.get("grade"):
+                grades[indicator["grade"]] = grades.get(indicator["grade"], 0) + 1
+        rows.append(
+            SummaryRow(
+                fiscal_year=publication.fiscal_year,
+                department=publication.department.name if publication.department else "",
+                publication_id=publication.pk,
+                threshold=rollup["threshold"],
+                indicators=rollup["indicators"],
+                graded=rollup["graded"],
+                at_or_above=rollup["at_or_above"],
+                awaiting_person=rollup["awaiting_person"],
+                not_evaluable=rollup["not_evaluable"],
+                share=Decimal(rollup["share"]) if rollup["share"] is not None else None,
+                grades=grades,
+            )
+        )
+    totals: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        graded, at = totals.get(row.fiscal_year, (0, 0))
+        totals[row.fiscal_year] = (graded + row.graded, at + row.at_or_above)
+    years = [YearTotal(year, graded, at) for year, (graded, at) in sorted(totals.items())]
+    return rows, years

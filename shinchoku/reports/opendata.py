@@ -147,3 +147,53 @@ def document_json(
         "document": content,
     }
     return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def summary_csv(rows: Iterable[Any], publisher: Publisher) -> bytes:
+    """The achievement summary: one row per published goal declaration (publishing.selectors.SummaryRow)."""
+    header = ["地方公共団体コード", "地方公共団体名", "年度", "年度（和暦）", "部", "基準となる評価", "指標数", "評価済み", "基準以上", "基準以上の割合（%）", "評価待ち", "評価不能"]  # fmt: skip
+    return _csv(
+        header,
+        (
+            [
+                publisher.code,
+                publisher.name,
+                *_year(r.fiscal_year),
+                r.department,
+                r.threshold,
+                r.indicators,
+                r.graded,
+                r.at_or_above,
+                "" if r.share is None else format(r.share, "f"),
+                r.awaiting_person,
+                r.not_evaluable,
+            ]
+            for r in rows
+        ),
+    )
+
+
+def summary_json(rows: Iterable[Any], publisher: Publisher) -> bytes:
+    body = {
+        "schema": "shinchoku/achievement_summary",
+        "schema_version": JSON_SCHEMA_VERSION,
+        "license": LICENSE,
+        "license_url": LICENSE_URL,
+        "publisher": {"code": publisher.code, "name": publisher.name},
+        "rows": [
+            {
+                "fiscal_year": r.fiscal_year,
+                "department": r.department,
+                "threshold": r.threshold,
+                "indicators": r.indicators,
+                "graded": r.graded,
+                "at_or_above": r.at_or_above,
+                "share": None if r.share is None else format(r.share, "f"),
+                "grades": r.grades,
+                "awaiting_person": r.awaiting_person,
+                "not_evaluable": r.not_evaluable,
+            }
+            for r in rows
+        ],
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")

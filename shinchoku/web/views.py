@@ -4,11 +4,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from shinchoku.organizations import selectors
-from shinchoku.organizations.access import PLANNING_ROLES, has_role
+from shinchoku.organizations.access import PLANNING_ROLES, active_memberships
+from shinchoku.organizations.models import Municipality, Role
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"municipalities": selectors.municipality_list()})
+
+
+def _links(request: HttpRequest, municipality: Municipality) -> dict[str, bool]:
+    """Which staff pages to offer; each page checks access again through its own helper."""
+    roles = {m.role for m in active_memberships(request.user, municipality)}
+    return {
+        "can_import": bool(roles & set(PLANNING_ROLES)),
+        "can_see_rounds": bool(roles - {Role.EVALUATOR, Role.VIEWER}),
+        "can_see_evaluation": bool(roles),
+    }
 
 
 def municipality(request: HttpRequest, slug: str) -> HttpResponse:
@@ -21,6 +32,6 @@ def municipality(request: HttpRequest, slug: str) -> HttpResponse:
             "fiscal_years": selectors.fiscal_years_of(municipality),
             "departments": selectors.departments_with_sections(municipality),
             "unplaced_sections": selectors.sections_without_department(municipality),
-            "can_import": has_role(request.user, municipality, PLANNING_ROLES),
+            **_links(request, municipality),
         },
     )

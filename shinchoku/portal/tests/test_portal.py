@@ -177,3 +177,22 @@ def test_search_by_grade(client: Client, published: dict[str, Publication]) -> N
     assert "<mark>" not in page
     page = client.get("/p/midori/search/", {"q": "財政", "grade": "達成"}).content.decode()
     assert "財政調整基金残高の確保" in page
+
+
+def test_summary_page_has_charts_with_text_alternatives_and_a_table(
+    client: Client, published: dict[str, Publication]
+) -> None:
+    page = client.get("/p/midori/summary/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('role="img"') == 2 and '<desc id="chart-trend-desc">平成28年度: 11/11</desc>' in page
+    assert '<th scope="row"><a href=' in page and "100.0%" in page
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/p/midori/summary/?format=csv").content.decode("utf-8-sig")))
+    )
+    assert rows == [
+        {**rows[0], "年度": "2016", "部": "企画部", "評価済み": "11", "基準以上": "11", "評価待ち": "2"}
+    ]
+    assert client.get("/p/midori/summary/?format=exe").status_code == 404
+
+
+def test_summary_without_publications(client: Client, municipality: Municipality) -> None:
+    assert client.get("/p/midori/summary/").status_code == 200

@@ -18,6 +18,7 @@ def test_portal_pages_pass_axe(page, axe_check, published: dict[str, Publication
         "portal-goal-report": f"/p/midori/reports/{published['goals'].pk}/",
         "portal-guideline-report": f"/p/midori/reports/{published['guideline'].pk}/",
         "portal-search": "/p/midori/search/?q=パブリックコメント",
+        "portal-summary": "/p/midori/summary/",
     }
     for name, url in urls.items():
         page.goto(url)

@@ -84,3 +84,14 @@ def test_published_revision_and_errors(imported: None, tmp_path: Path, actor: Ac
         render(
             tmp_path, "--kind", "goal_declaration", "--fiscal-year", "2016", "--format", "csv", "--table", "x"
         )
+
+
+def test_summary(imported: None, tmp_path: Path, actor: Actor) -> None:
+    base = ["--kind", "summary", "--fiscal-year", "2016"]
+    with pytest.raises(CommandError, match="No goal declaration published"):
+        render(tmp_path, *base, "--format", "csv")
+    goal_declaration_publish(declaration=GoalDeclaration.objects.get(), actor=actor)
+    rows = json.loads(render(tmp_path, *base, "--format", "json").read_text())["rows"]
+    assert rows[0]["graded"] == 11 and rows[0]["share"] == "100.0"
+    with pytest.raises(CommandError, match="csv or json"):
+        render(tmp_path, *base, "--format", "pdf")

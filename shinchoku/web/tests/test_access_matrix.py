@@ -61,6 +61,7 @@ MATRIX: dict[str, Expect] = {
     "municipality": Expect(EVERYONE),
     "portal:index": Expect(EVERYONE),
     "portal:search": Expect(EVERYONE, query="?q=目標"),
+    "portal:summary": Expect(EVERYONE),
     "portal:report": Expect(EVERYONE),
     "portal:download": Expect(EVERYONE),
     # Imports: the planning section only.

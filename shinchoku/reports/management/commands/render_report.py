@@ -15,10 +15,12 @@ from shinchoku.organizations.services import department_resolve
 from shinchoku.plans.models import Plan
 from shinchoku.progress.selectors import guideline_progress_document
 from shinchoku.publishing.models import Publication
+from shinchoku.publishing.selectors import published_summary
 from shinchoku.reports import opendata
 from shinchoku.reports.rendering import FORMATS, render
 
-KINDS = ("goal_declaration", "guideline_progress")
+KINDS = ("goal_declaration", "guideline_progress", "summary")
+SUMMARY_FORMATS = ("csv", "json")
 
 
 class Command(BaseCommand):
@@ -49,6 +51,9 @@ class Command(BaseCommand):
                 raise CommandError(f"No department {options['department']!r} in {municipality}.")
         revision, published_at = 0, ""
         document: ParsedDocument
+        if kind == "summary":
+            self._summary(municipality, year, options)
+            return
         if options["published"]:
             publications = Publication.objects.filter(
                 municipality=municipality, kind=kind, fiscal_year=year, is_current=True
@@ -94,3 +99,18 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         options["output"].write_bytes(rendered.content)
         self.stdout.write(f"Wrote {options['output']} ({len(rendered.content)} bytes).")
+
+    def _summary(self, municipality: Any, year: int, options: dict[str, Any]) -> None:
+        """The achievement summary is made of published goal declarations (up to ``year``)."""
+        if options["format"] not in SUMMARY_FORMATS:
+            raise CommandError(f"The summary is rendered as {' or '.join(SUMMARY_FORMATS)}.")
+        rows, _years = published_summary(municipality)
+        rows = [r for r in rows if r.fiscal_year <= year]
+        if not rows:
+            raise CommandError(f"No goal declaration published up to fiscal year {year}.")
+        publisher = opendata.Publisher(code=municipality.code, name=str(municipality))
+        content = (opendata.summary_csv if options["format"] == "csv" else opendata.summary_json)(
+            rows, publisher
+        )
+        options["output"].write_bytes(content)
+        self.stdout.write(f"Wrote {options['output']} ({len(content)} bytes).")
