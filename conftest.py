@@ -157,3 +157,32 @@ def section_head(municipality: Municipality, section: Section):  # type: ignore[
 def department_head(municipality: Municipality, department: Department):  # type: ignore[no-untyped-def]
     """部長 of ``department`` (which holds ``section``)."""
     return _member("department_head", municipality, "department_head", department=department)
+
+
+@pytest.fixture
+def goal_document(seeds_dir: Path):  # type: ignore[no-untyped-def]
+    """Seed 000 parsed by the text parser (cached for the run; do not mutate)."""
+    from shinchoku import testing
+
+    return testing.goal_document(seeds_dir / testing.SEED_000)
+
+
+@pytest.fixture
+def guideline_document(seeds_dir: Path):  # type: ignore[no-untyped-def]
+    from shinchoku import testing
+
+    return testing.guideline_document(seeds_dir / testing.SEED_004)
+
+
+@pytest.fixture
+def goal_pdf(seeds_dir: Path) -> bytes:
+    from shinchoku import testing
+
+    return testing.goal_pdf(seeds_dir / testing.SEED_000)
+
+
+@pytest.fixture
+def guideline_pdf(seeds_dir: Path) -> bytes:
+    from shinchoku import testing
+
+    return testing.guideline_pdf(seeds_dir / testing.SEED_004)

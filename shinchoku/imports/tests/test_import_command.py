@@ -10,9 +10,7 @@ from django.core.management import CommandError, call_command
 from shinchoku.goals.models import Goal
 from shinchoku.organizations.models import Municipality
 from shinchoku.progress.models import ProgressEntry
-
-SEED_000 = "000_258841814ba200c7.txt"
-SEED_004 = "004_6a6d05d201dcec27.txt"
+from shinchoku.testing import SEED_000, SEED_004
 
 
 def run(*args: str) -> tuple[str, str]:

@@ -14,9 +14,7 @@ from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.organizations.services import UnknownSectionsError, department_create, section_create
 from shinchoku.plans.models import Indicator, Measurement, PlanNode, Target
 from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry
-
-SEED_000 = "000_258841814ba200c7.txt"
-SEED_004 = "004_6a6d05d201dcec27.txt"
+from shinchoku.testing import SEED_000, SEED_004
 
 
 @pytest.fixture

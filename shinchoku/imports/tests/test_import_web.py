@@ -10,9 +10,7 @@ from shinchoku.goals.models import Goal
 from shinchoku.imports.models import ImportRecord, PendingImport
 from shinchoku.organizations.models import Municipality, Section
 from shinchoku.progress.models import ProgressEntry
-
-SEED_000 = "000_258841814ba200c7.txt"
-SEED_004 = "004_6a6d05d201dcec27.txt"
+from shinchoku.testing import SEED_004
 
 
 def login(client: Client, user) -> Client:  # type: ignore[no-untyped-def]

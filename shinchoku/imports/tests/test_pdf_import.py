@@ -10,9 +10,7 @@ parser saw (see ``test_goal_declaration_round_trip``).
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
 from io import BytesIO
-from pathlib import Path
 
 import pytest
 from reportlab.lib.pdfencrypt import StandardEncryption
@@ -20,7 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text
+from shinchoku.imports.parsers import goal_declaration_text
 from shinchoku.imports.parsers import pdf as reader
 from shinchoku.imports.schema import (
     ImportFormatError,
@@ -29,51 +27,9 @@ from shinchoku.imports.schema import (
     ParsedGuidelineProgress,
 )
 from shinchoku.reports import layouts as L
-from shinchoku.reports.pdf import FONT, goal_declaration_pdf, guideline_progress_pdf, register_fonts
+from shinchoku.reports.pdf import FONT, goal_declaration_pdf, register_fonts
 
-SEED_000 = "000_258841814ba200c7.txt"
-SEED_004 = "004_6a6d05d201dcec27.txt"
 SOURCE = "report.pdf"
-
-
-@cache
-def _goal_document(path: Path) -> ParsedGoalDeclaration:
-    return goal_declaration_text.parse(path.read_text(encoding="utf-8"), source=path.name)
-
-
-@cache
-def _guideline_document(path: Path) -> ParsedGuidelineProgress:
-    return guideline_progress_text.parse(path.read_text(encoding="utf-8"), source=path.name)
-
-
-@cache
-def _goal_pdf(path: Path) -> bytes:
-    return goal_declaration_pdf(_goal_document(path))
-
-
-@cache
-def _guideline_pdf(path: Path) -> bytes:
-    return guideline_progress_pdf(_guideline_document(path))
-
-
-@pytest.fixture
-def goal_document(seeds_dir: Path) -> ParsedGoalDeclaration:
-    return _goal_document(seeds_dir / SEED_000)
-
-
-@pytest.fixture
-def guideline_document(seeds_dir: Path) -> ParsedGuidelineProgress:
-    return _guideline_document(seeds_dir / SEED_004)
-
-
-@pytest.fixture
-def goal_pdf(seeds_dir: Path) -> bytes:
-    return _goal_pdf(seeds_dir / SEED_000)
-
-
-@pytest.fixture
-def guideline_pdf(seeds_dir: Path) -> bytes:
-    return _guideline_pdf(seeds_dir / SEED_004)
 
 
 def squeeze(text: str) -> str:

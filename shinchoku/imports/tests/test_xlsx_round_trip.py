@@ -18,9 +18,7 @@ from shinchoku.plans.models import Plan
 from shinchoku.progress.models import ProgressEntry
 from shinchoku.progress.selectors import guideline_progress_document
 from shinchoku.reports.xlsx import cell_number, goal_declaration_xlsx, guideline_progress_xlsx
-
-SEED_000 = "000_258841814ba200c7.txt"
-SEED_004 = "004_6a6d05d201dcec27.txt"
+from shinchoku.testing import SEED_000, SEED_004
 
 
 def edit(data: bytes, change) -> bytes:  # type: ignore[no-untyped-def]

@@ -9,9 +9,7 @@ from shinchoku.organizations.models import Municipality
 from shinchoku.plans.models import Plan
 from shinchoku.publishing.models import Publication
 from shinchoku.publishing.services import goal_declaration_publish, guideline_progress_publish
-
-SEED_000 = "000_258841814ba200c7.txt"
-SEED_004 = "004_6a6d05d201dcec27.txt"
+from shinchoku.testing import SEED_000, SEED_004
 
 
 @pytest.fixture

@@ -21,61 +21,15 @@ from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import literal_name
 
 from shinchoku.core.figures import find_figures
-from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text
 from shinchoku.imports.schema import ParsedGoal, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.reports import layouts as L
 from shinchoku.reports.pdf import (
     FONT_PACKAGE,
     FontMissingError,
     goal_declaration_pdf,
-    guideline_progress_pdf,
     register_fonts,
     wrap_line,
 )
-
-SEED_000 = "000_258841814ba200c7.txt"
-SEED_004 = "004_6a6d05d201dcec27.txt"
-
-
-@cache
-def _goal_document(path: Path) -> ParsedGoalDeclaration:
-    return goal_declaration_text.parse(path.read_text(encoding="utf-8"), source=path.name)
-
-
-@cache
-def _guideline_document(path: Path) -> ParsedGuidelineProgress:
-    return guideline_progress_text.parse(path.read_text(encoding="utf-8"), source=path.name)
-
-
-# Rendered once per test run: each test reads the same bytes.
-@cache
-def _goal_pdf(path: Path) -> bytes:
-    return goal_declaration_pdf(_goal_document(path))
-
-
-@cache
-def _guideline_pdf(path: Path) -> bytes:
-    return guideline_progress_pdf(_guideline_document(path))
-
-
-@pytest.fixture
-def goal_document(seeds_dir: Path) -> ParsedGoalDeclaration:
-    return _goal_document(seeds_dir / SEED_000)
-
-
-@pytest.fixture
-def guideline_document(seeds_dir: Path) -> ParsedGuidelineProgress:
-    return _guideline_document(seeds_dir / SEED_004)
-
-
-@pytest.fixture
-def goal_pdf(seeds_dir: Path) -> bytes:
-    return _goal_pdf(seeds_dir / SEED_000)
-
-
-@pytest.fixture
-def guideline_pdf(seeds_dir: Path) -> bytes:
-    return _guideline_pdf(seeds_dir / SEED_004)
 
 
 def compact(text: str) -> str:

@@ -15,9 +15,7 @@ from shinchoku.goals.models import GoalDeclaration
 from shinchoku.imports.services import report_import
 from shinchoku.organizations.models import Municipality
 from shinchoku.publishing.services import goal_declaration_publish
-
-SEED_000 = "000_258841814ba200c7.txt"
-SEED_004 = "004_6a6d05d201dcec27.txt"
+from shinchoku.testing import SEED_000, SEED_004
 
 
 @pytest.fixture

@@ -1,0 +1,37 @@
+"""Shared test helpers: the seed file names and the seed documents parsed and rendered once per run."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text
+from shinchoku.imports.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
+
+SEED_000 = "000_258841814ba200c7.txt"  # FY2016 goal declaration achievement report
+SEED_004 = "004_6a6d05d201dcec27.txt"  # FY2018/2019 guideline progress table
+
+
+@cache
+def goal_document(path: Path) -> ParsedGoalDeclaration:
+    return goal_declaration_text.parse(path.read_text(encoding="utf-8"), source=path.name)
+
+
+@cache
+def guideline_document(path: Path) -> ParsedGuidelineProgress:
+    return guideline_progress_text.parse(path.read_text(encoding="utf-8"), source=path.name)
+
+
+# Rendered once per test run: each test reads the same bytes.
+@cache
+def goal_pdf(path: Path) -> bytes:
+    from shinchoku.reports.pdf import goal_declaration_pdf
+
+    return goal_declaration_pdf(goal_document(path))
+
+
+@cache
+def guideline_pdf(path: Path) -> bytes:
+    from shinchoku.reports.pdf import guideline_progress_pdf
+
+    return guideline_progress_pdf(guideline_document(path))
