@@ -14,6 +14,7 @@ from shinchoku.portal.presenters import goal_rows, guideline_blocks
 from shinchoku.publishing import selectors
 from shinchoku.publishing.models import Publication
 from shinchoku.reports import charts, opendata
+from shinchoku.reports.judgements import judgement_lines
 from shinchoku.reports.rendering import FORMATS
 from shinchoku.reports.rendering import render as render_file
 
@@ -65,6 +66,7 @@ def download(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse
         table=table,
         revision=publication.revision,
         published_at=publication.published_at.isoformat(),
+        judgements=judgement_lines(publication.evaluation),
     )
     response = HttpResponse(rendered.content, content_type=rendered.content_type)
     name = f"{municipality.code}_{publication.kind}_{publication.fiscal_year}_r{publication.revision}"

@@ -86,3 +86,7 @@ INITIATIVE_MARK = "○"
 GROUP_MARK = "◎"
 # The PDF's /Creator: the reader then knows wrapped lines hang indented (see reports.pdf).
 PDF_CREATOR = "Shinchoku"
+
+# A line the published PDF adds under the stated status: the achievement judged by the
+# system. Readers drop these lines, so that the status text reads back as written.
+PDF_JUDGEMENT_MARKER = "【評価】"

@@ -28,7 +28,7 @@ Choices that make the PDF read back exactly (``shinchoku.imports.parsers.pdf``):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -369,7 +369,7 @@ def _goal_title(document: ParsedGoalDeclaration) -> str:
     return f"{format_fiscal_year(document.fiscal_year)} {document.title}"
 
 
-def _goal_row(goal: ParsedGoal) -> list[Any]:
+def _goal_row(goal: ParsedGoal, judgements: list[str]) -> list[Any]:
     widths = GOAL_WIDTHS
     sections = f"（{L.SECTION_JOINER.join(goal.sections)}）" if goal.sections else ""
     return [
@@ -379,18 +379,24 @@ def _goal_row(goal: ParsedGoal) -> list[Any]:
         _cell(widths[3], goal.target_text),
         # 取組結果, then ［今後の取組の方向性］ and the direction, in one column as in the seed.
         _cell(widths[4], goal.result_text, L.PDF_DIRECTION_MARKER, goal.direction_text),
-        _cell(widths[5], goal.status_text),
+        _cell(widths[5], goal.status_text, *(f"{L.PDF_JUDGEMENT_MARKER}{line}" for line in judgements)),
     ]
 
 
-def goal_declaration_pdf(document: ParsedGoalDeclaration) -> bytes:
-    """The achievement report of a goal declaration, laid out like the city's PDF."""
+def goal_declaration_pdf(
+    document: ParsedGoalDeclaration, judgements: Mapping[int, list[str]] | None = None
+) -> bytes:
+    """The achievement report of a goal declaration, laid out like the city's PDF.
+
+    ``judgements`` (goal number → lines) puts the achievement judged by the system under
+    the status the report states, each line marked 【評価】.
+    """
     register_fonts()
     styles = _styles()
     title = _goal_title(document)
     declarer = " ".join(part for part in (document.declarer_position, document.declarer_name) if part)
     rows: list[list[Any]] = [_header_row(L.PDF_GOAL_COLUMNS)]
-    rows += [_goal_row(goal) for goal in document.goals]
+    rows += [_goal_row(goal, (judgements or {}).get(goal.number, [])) for goal in document.goals]
     story: list[Flowable] = [
         Paragraph(_markup(title), styles["title"]),
         Paragraph(_markup(declarer), styles["declarer"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration
@@ -31,11 +32,15 @@ def render(
     table: str | None = None,
     revision: int = 1,
     published_at: str = "",
+    judgements: Mapping[int, list[str]] | None = None,
 ) -> RenderedFile:
-    """Render ``document`` as ``fmt``; ``table`` picks the CSV table (its first by default)."""
+    """Render ``document`` as ``fmt``; ``table`` picks the CSV table (its first by default).
+
+    ``judgements`` (goal number → lines) adds the published achievement to a goal declaration's PDF.
+    """
     if fmt == "pdf":
         if isinstance(document, ParsedGoalDeclaration):
-            content = pdf.goal_declaration_pdf(document)
+            content = pdf.goal_declaration_pdf(document, judgements)
         else:
             content = pdf.guideline_progress_pdf(document)
     elif fmt == "xlsx":

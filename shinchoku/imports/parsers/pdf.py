@@ -478,7 +478,8 @@ def _goal(row: _TableRow, layout: _Layout, source: str) -> ParsedGoal:
         raise ImportFormatError(f"page {row.page}: goal {number_text} has no title", source=source)
     result, direction = _split_direction(layout.lines(row, _GOAL_RESULT))
     target_text = layout.text(row, _GOAL_TARGET)
-    status_text = layout.text(row, _GOAL_STATUS)
+    status_lines = layout.text(row, _GOAL_STATUS).split("\n")
+    status_text = "\n".join(line for line in status_lines if not line.startswith(L.PDF_JUDGEMENT_MARKER))
     return ParsedGoal(
         number=int(number_text),
         title=title,

@@ -104,9 +104,21 @@ def test_downloaded_xlsx_reimports_to_the_same_records(
         assert not result.summary.changed, result.summary.details
 
 
-def test_pdf_download(client: Client, published: dict[str, Publication]) -> None:
+def test_pdf_download_has_the_computed_grade_beside_the_stated_status(
+    client: Client, published: dict[str, Publication], municipality: Municipality, actor: Actor
+) -> None:
     response = client.get(f"/p/midori/reports/{published['goals'].pk}/download.pdf")
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        text = "".join((page.extract_text() or "").replace(" ", "") for page in pdf.pages)
+    # Columns interleave in extracted text: look for the pieces, not the whole line.
+    assert text.count("【評価】") == 13 and "概ね達成" in text and "評価待ち" in text
+    # The marked lines are the system's: reading the PDF back leaves the stated status as it was.
+    parsed = report_import(
+        municipality=municipality, data=response.content, source="published.pdf", actor=actor, dry_run=True
+    ).document
+    goal7 = next(g for g in parsed.goals if g.number == 7)  # type: ignore[union-attr]
+    assert "【評価】" not in goal7.status_text and goal7.status_text.endswith("398件")
 
 
 @pytest.mark.parametrize(
