@@ -15,7 +15,7 @@ from shinchoku.publishing import selectors
 from shinchoku.publishing.models import Publication
 from shinchoku.reports import charts, opendata
 from shinchoku.reports.judgements import judgement_lines
-from shinchoku.reports.rendering import FORMATS
+from shinchoku.reports.rendering import FORMATS, SUMMARY_FORMATS, render_summary
 from shinchoku.reports.rendering import render as render_file
 
 
@@ -109,14 +109,15 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = municipality_public(slug)
     rows, years = selectors.published_summary(municipality)
     fmt = request.GET.get("format")
-    publisher = opendata.Publisher(code=municipality.code, name=str(municipality))
-    if fmt == "csv":
-        response = HttpResponse(opendata.summary_csv(rows, publisher), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{municipality.code}_summary.csv"'
-        response["Link"] = f'<{opendata.LICENSE_URL}>; rel="license"'
-        return response
     if fmt is not None:
-        raise Http404("Unknown format.")
+        if fmt not in SUMMARY_FORMATS:
+            raise Http404("Unknown format.")
+        content, content_type = render_summary(rows, fmt, municipality)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{municipality.code}_summary.{fmt}"'
+        if fmt in ("csv", "json"):
+            response["Link"] = f'<{opendata.LICENSE_URL}>; rel="license"'
+        return response
     latest = years[-1].fiscal_year if years else None
     latest_rows = [r for r in rows if r.fiscal_year == latest]
     context = {

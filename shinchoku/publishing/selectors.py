@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from shinchoku.core.text import normalize
 from shinchoku.organizations.models import Municipality
 from shinchoku.publishing.models import Publication, SearchEntry
+from shinchoku.reports.summary import SummaryRow, YearTotal
 
 FTS_TABLE = "publishing_searchentry_fts"
 SNIPPET_RADIUS = 60
@@ -146,38 +147,6 @@ def filter_choices(municipality: Municipality) -> dict[str, list[object]]:
             {g for keys in entries.values_list("grade", flat=True).distinct() for g in keys.split("|") if g}
         ),
     }
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """One published goal declaration's roll-up, as it was published."""
-
-    fiscal_year: int
-    department: str
-    publication_id: int
-    threshold: str
-    indicators: int
-    graded: int
-    at_or_above: int
-    awaiting_person: int
-    not_evaluable: int
-    share: Decimal | None
-    grades: dict[str, int]
-
-
-@dataclass(frozen=True)
-class YearTotal:
-    fiscal_year: int
-    graded: int
-    at_or_above: int
-
-    @property
-    def share(self) -> Decimal | None:
-        if not self.graded:
-            return None
-        return (Decimal(self.at_or_above) * 100 / self.graded).quantize(
-            Decimal("0.1"), rounding=ROUND_HALF_UP
-        )
 
 
 def published_summary(municipality: Municipality) -> tuple[list[SummaryRow], list[YearTotal]]:

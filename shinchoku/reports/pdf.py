@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -62,6 +64,7 @@ from shinchoku.imports.schema import (
     ParsedRow,
 )
 from shinchoku.reports import layouts as L
+from shinchoku.reports.summary import SUMMARY_COLUMNS, SUMMARY_TITLE, SummaryRow, summary_cells
 
 __all__ = [
     "FONT_DIR",
@@ -477,3 +480,49 @@ def guideline_progress_pdf(document: ParsedGuidelineProgress) -> bytes:
     if document.classifications:
         story += [Spacer(0, 10), _legend(document)]
     return _build(story, title=title, author="", subject="進捗状況等")
+
+
+# --- achievement summary ------------------------------------------------------------------
+
+
+def _summary_chart(rows: list[SummaryRow]) -> Drawing:
+    """Horizontal bars of each department's share at or above the threshold, values printed."""
+    bars = [r for r in rows if r.share is not None]
+    height = 30 + 22 * len(bars)
+    drawing = Drawing(560, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 150, 10, 360, height - 20
+    chart.data = [[float(r.share) for r in reversed(bars)]]  # type: ignore[arg-type]
+    chart.categoryAxis.categoryNames = [
+        f"{format_fiscal_year(r.fiscal_year)} {r.department}" for r in reversed(bars)
+    ]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 8
+    chart.bars[0].fillColor = colors.HexColor("#0B5CAD")
+    chart.barLabelFormat = "%.1f%%"
+    chart.barLabels.fontName = FONT
+    chart.barLabels.fontSize = 8
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 4
+    drawing.add(chart)
+    return drawing
+
+
+def summary_pdf(rows: list[SummaryRow], municipality_name: str) -> bytes:
+    """The achievement summary: a bar chart of the shares and the table of every figure."""
+    register_fonts()
+    styles = _styles()
+    title = f"{municipality_name} {SUMMARY_TITLE}"
+    table_rows: list[list[Any]] = [_header_row(SUMMARY_COLUMNS)]
+    for row in rows:
+        cells = summary_cells(row)
+        cells[7] = "—" if row.share is None else f"{row.share}%"
+        table_rows.append([_centered(str(cell)) for cell in cells])
+    story: list[Flowable] = [Paragraph(_markup(title), styles["title"]), Spacer(1, 6)]
+    if any(r.share is not None for r in rows):
+        story += [_summary_chart(rows), Spacer(1, 14)]
+    story.append(_table(table_rows, (50, 80, 110, 90, 50, 60, 60, 100, 60, 60)))
+    return _build(story, title=title, author=municipality_name, subject=SUMMARY_TITLE)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration
 from shinchoku.reports import opendata, pdf, xlsx
+from shinchoku.reports.summary import SummaryRow
 
 FORMATS = ("pdf", "xlsx", "csv", "json")
 CONTENT_TYPES = {
@@ -55,3 +57,22 @@ def render(
     else:
         raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
     return RenderedFile(content=content, content_type=CONTENT_TYPES[fmt], extension=fmt)
+
+
+SUMMARY_FORMATS = FORMATS
+
+
+def render_summary(rows: list[SummaryRow], fmt: str, municipality: Any) -> tuple[bytes, str]:
+    """The achievement summary in ``fmt``: (content, content type)."""
+    publisher = opendata.Publisher(code=municipality.code, name=str(municipality))
+    if fmt == "pdf":
+        content = pdf.summary_pdf(rows, str(municipality))
+    elif fmt == "xlsx":
+        content = xlsx.summary_xlsx(rows, str(municipality))
+    elif fmt == "csv":
+        content = opendata.summary_csv(rows, publisher)
+    elif fmt == "json":
+        content = opendata.summary_json(rows, publisher)
+    else:
+        raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(SUMMARY_FORMATS)}")
+    return content, CONTENT_TYPES[fmt]

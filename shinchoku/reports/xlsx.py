@@ -22,6 +22,7 @@ from shinchoku.core.eras import format_fiscal_year
 from shinchoku.core.figures import Figure
 from shinchoku.imports.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.reports import layouts as L
+from shinchoku.reports.summary import SUMMARY_COLUMNS, SUMMARY_TITLE, SummaryRow, summary_cells
 
 _FONT = "BIZ UDゴシック"
 _THIN = Side(style="thin", color="808080")
@@ -171,4 +172,20 @@ def guideline_progress_xlsx(document: ParsedGuidelineProgress) -> bytes:
     for index, classification in enumerate(document.classifications, start=2):
         _body_row(legend, index, [classification.code, classification.label])
     _setup_print(legend, 1, [8, 50])
+    return _to_bytes(workbook)
+
+
+def summary_xlsx(rows: list[SummaryRow], municipality_name: str) -> bytes:
+    """The achievement summary: one row per published goal declaration."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "集計"
+    sheet.cell(row=1, column=1, value=f"{municipality_name} {SUMMARY_TITLE}").font = Font(
+        name=_FONT, bold=True, size=14
+    )
+    _header(sheet, 3, list(SUMMARY_COLUMNS))
+    for index, row in enumerate(rows, start=4):
+        _body_row(sheet, index, summary_cells(row))
+    _setup_print(sheet, 3, [8, 12, 16, 12, 8, 8, 8, 12, 8, 8])
     return _to_bytes(workbook)

@@ -204,6 +204,9 @@ def test_summary_page_has_charts_with_text_alternatives_and_a_table(
         {**rows[0], "年度": "2016", "部": "企画部", "評価済み": "11", "基準以上": "11", "評価待ち": "2"}
     ]
     assert client.get("/p/midori/summary/?format=exe").status_code == 404
+    assert client.get("/p/midori/summary/?format=pdf").content.startswith(b"%PDF")
+    assert client.get("/p/midori/summary/?format=xlsx").content.startswith(b"PK")
+    assert json.loads(client.get("/p/midori/summary/?format=json").content)["rows"][0]["share"] == "100.0"
 
 
 def test_summary_without_publications(client: Client, municipality: Municipality) -> None:

@@ -91,5 +91,8 @@ def test_summary(imported: None, tmp_path: Path, actor: Actor) -> None:
     goal_declaration_publish(declaration=GoalDeclaration.objects.get(), actor=actor)
     rows = json.loads(render(tmp_path, *base, "--format", "json").read_text())["rows"]
     assert rows[0]["graded"] == 11 and rows[0]["share"] == "100.0"
-    with pytest.raises(CommandError, match="csv or json"):
-        render(tmp_path, *base, "--format", "pdf")
+    with pdfplumber.open(render(tmp_path, *base, "--format", "pdf")) as pdf:
+        text = "".join(p.extract_text() or "" for p in pdf.pages)
+    assert "目標達成状況の集計" in text and "100.0%" in text
+    sheet = load_workbook(render(tmp_path, *base, "--format", "xlsx"))["集計"]
+    assert [c.value for c in sheet[4]][:3] == [2016, "平成28年度", "企画部"]

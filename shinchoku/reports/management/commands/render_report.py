@@ -17,10 +17,9 @@ from shinchoku.progress.selectors import guideline_progress_document
 from shinchoku.publishing.models import Publication
 from shinchoku.publishing.selectors import published_summary
 from shinchoku.reports import opendata
-from shinchoku.reports.rendering import FORMATS, render
+from shinchoku.reports.rendering import FORMATS, render, render_summary
 
 KINDS = ("goal_declaration", "guideline_progress", "summary")
-SUMMARY_FORMATS = ("csv", "json")
 
 
 class Command(BaseCommand):
@@ -102,15 +101,10 @@ class Command(BaseCommand):
 
     def _summary(self, municipality: Any, year: int, options: dict[str, Any]) -> None:
         """The achievement summary is made of published goal declarations (up to ``year``)."""
-        if options["format"] not in SUMMARY_FORMATS:
-            raise CommandError(f"The summary is rendered as {' or '.join(SUMMARY_FORMATS)}.")
         rows, _years = published_summary(municipality)
         rows = [r for r in rows if r.fiscal_year <= year]
         if not rows:
             raise CommandError(f"No goal declaration published up to fiscal year {year}.")
-        publisher = opendata.Publisher(code=municipality.code, name=str(municipality))
-        content = (opendata.summary_csv if options["format"] == "csv" else opendata.summary_json)(
-            rows, publisher
-        )
+        content, _content_type = render_summary(rows, options["format"], municipality)
         options["output"].write_bytes(content)
         self.stdout.write(f"Wrote {options['output']} ({len(content)} bytes).")
