@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 from django.db.models import Model, Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from shinchoku.core.eras import format_fiscal_year
 from shinchoku.core.figures import find_figures
@@ -116,13 +117,29 @@ def _excerpt(text: str, length: int = 40) -> str:
     return flat if len(flat) <= length else flat[: length - 1] + "…"
 
 
+# The names a finding shows for the fields it checked (the fingerprint keeps the English key).
+FIELD_LABELS = {
+    "title": gettext_lazy("title"),
+    "declarer": gettext_lazy("declarer"),
+    "content": gettext_lazy("content"),
+    "target": gettext_lazy("target"),
+    "result": gettext_lazy("result"),
+    "direction": gettext_lazy("direction"),
+    "status": gettext_lazy("achievement status"),
+    "policy": gettext_lazy("policy"),
+    "text": gettext_lazy("text"),
+    "body": gettext_lazy("outside body"),
+    "label": gettext_lazy("display label"),
+}
+
+
 def _non_jis(obj: Model, record: str, fields: Iterable[tuple[str, str]]) -> list[Finding]:
     findings = []
     for name, text in fields:
         chars = "".join(dict.fromkeys(ch for _, ch in non_jis_x0208(text or "")))
         if chars:
             detail = _("%(field)s contains characters outside JIS X 0208: %(chars)s") % {
-                "field": name,
+                "field": FIELD_LABELS.get(name, name),
                 "chars": " ".join(chars),
             }
             findings.append(_finding(FindingKind.NON_JIS_CHARACTERS, obj, record, detail, name, chars))
@@ -157,7 +174,9 @@ def _unknown_sections(named: dict[Section, list[tuple[Model, str, int]]]) -> lis
             why = _("%(section)s is not placed in any department of the organisation master") % {
                 "section": section.name
             }
-        detail = _("%(why)s (named by %(count)d record(s)).") % {"why": why, "count": len(uses)}
+        detail = ngettext(
+            "%(why)s (named by %(count)d record).", "%(why)s (named by %(count)d records).", len(uses)
+        ) % {"why": why, "count": len(uses)}
         # Keyed by the section, not by the first record naming it: a dismissal
         # ("this body is outside the organisation on purpose") holds for every use.
         fingerprint = f"{FindingKind.UNKNOWN_SECTION.value}:{_ref(section)}:{problem}:{year}"
@@ -281,7 +300,7 @@ def declaration_findings(declaration: GoalDeclaration) -> list[Finding]:
 
 
 def _entry_record(entry: ProgressEntry, initiative: PlanNode) -> str:
-    kind = _("result") if entry.kind == ProgressEntry.Kind.RESULT else _("plan")
+    kind = _("result") if entry.kind == ProgressEntry.Kind.RESULT else pgettext("progress entry", "plan")
     return _("%(initiative)s: %(kind)s %(year)s “%(text)s”") % {
         "initiative": initiative.title,
         "kind": kind,
