@@ -200,24 +200,38 @@ class SuccessionKind(models.TextChoices):
     TRANSFERRED = "transferred", _("duties moved to")
 
 
-class SectionSuccession(models.Model):
-    """A section's duties continue in another from ``fiscal_year`` on."""
+class Succession(models.Model):
+    """What section and department successions share: the link's kind, year and note."""
 
     municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE)
+    kind = models.CharField(_("kind"), max_length=20, choices=SuccessionKind.choices)
+    fiscal_year = fiscal_year_field(_("effective fiscal year"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    predecessor: models.ForeignKey[models.Model, models.Model]
+    successor: models.ForeignKey[models.Model, models.Model]
+
+    class Meta:
+        abstract = True
+        ordering = ["municipality", "fiscal_year"]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()}, {self.fiscal_year})"
+
+
+class SectionSuccession(Succession):
+    """A section's duties continue in another from ``fiscal_year`` on."""
+
     predecessor = models.ForeignKey(
         Section, verbose_name=_("predecessor"), on_delete=models.CASCADE, related_name="successions_out"
     )
     successor = models.ForeignKey(
         Section, verbose_name=_("successor"), on_delete=models.CASCADE, related_name="successions_in"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=SuccessionKind.choices)
-    fiscal_year = fiscal_year_field(_("effective fiscal year"))
-    note = models.CharField(_("note"), max_length=500, blank=True)
 
-    class Meta:
+    class Meta(Succession.Meta):
         verbose_name = _("section succession")
         verbose_name_plural = _("section successions")
-        ordering = ["municipality", "fiscal_year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["predecessor", "successor", "kind"], name="uniq_section_succession"
@@ -227,26 +241,18 @@ class SectionSuccession(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()}, {self.fiscal_year})"
 
-
-class DepartmentSuccession(models.Model):
-    municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE)
+class DepartmentSuccession(Succession):
     predecessor = models.ForeignKey(
         Department, verbose_name=_("predecessor"), on_delete=models.CASCADE, related_name="successions_out"
     )
     successor = models.ForeignKey(
         Department, verbose_name=_("successor"), on_delete=models.CASCADE, related_name="successions_in"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=SuccessionKind.choices)
-    fiscal_year = fiscal_year_field(_("effective fiscal year"))
-    note = models.CharField(_("note"), max_length=500, blank=True)
 
-    class Meta:
+    class Meta(Succession.Meta):
         verbose_name = _("department succession")
         verbose_name_plural = _("department successions")
-        ordering = ["municipality", "fiscal_year"]
         constraints = [
             models.UniqueConstraint(
                 fields=["predecessor", "successor", "kind"], name="uniq_department_succession"
@@ -255,9 +261,6 @@ class DepartmentSuccession(models.Model):
                 condition=~Q(predecessor=models.F("successor")), name="department_succession_not_self"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.predecessor} → {self.successor} ({self.get_kind_display()}, {self.fiscal_year})"
 
 
 class SectionAlias(models.Model):
