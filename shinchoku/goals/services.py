@@ -15,6 +15,7 @@ from shinchoku.imports.schema import ParsedGoal, ParsedGoalDeclaration
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.organizations.services import SectionResolver, fiscal_year_ensure
 from shinchoku.plans.models import Indicator, Measurement, Target
+from shinchoku.workflow.conflicts import check_version
 
 GOAL_TEXT_FIELDS = ("title", "content", "target_text", "result_text", "direction_text", "status_text")
 
@@ -287,3 +288,66 @@ def goal_declaration_import(
         summary.add_deleted(stale_goal)
         stale_goal.delete()
     return declaration, summary
+
+
+# --- the year-end results form (the staff workspace, ADR 7) ------------------------------
+
+GOAL_RESULT_FIELDS = ("result_text", "direction_text", "status_text")
+
+
+@transaction.atomic
+def goal_results_update(
+    *,
+    goal: Goal,
+    values: dict[str, str],
+    actuals: dict[Indicator, tuple[str, Figure | None]],
+    fiscal_year: int,
+    expected_version: int | None,
+    actor: Actor,
+) -> Goal:
+    """Save a goal's year-end texts and the actual figures of its indicators for ``fiscal_year``.
+
+    ``actuals`` maps an indicator to the text as typed and its parsed figure (``None``
+    with an empty text removes the year's actual). The goal's version moves when
+    anything of the form changed, so a second person's stale form is refused with
+    ``ConflictError`` even if only a figure changed.
+    """
+    locked = Goal.objects.select_for_update().get(pk=goal.pk)
+    check_version(locked, expected_version, GOAL_RESULT_FIELDS)
+    unknown = set(values) - set(GOAL_RESULT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a result field: {sorted(unknown)}")
+    goal_changed = bool(apply_changes(locked, {k: v.strip() for k, v in values.items()}, actor=actor))
+    changed = False
+    existing = {
+        m.indicator_id: m
+        for m in Measurement.objects.select_for_update().filter(
+            indicator__in=list(actuals), fiscal_year=fiscal_year
+        )
+    }
+    for indicator, (text, figure) in actuals.items():
+        measurement = existing.get(indicator.pk)
+        if figure is None:
+            if measurement is not None:
+                record_changes(measurement, actor=actor, changes={"value": (measurement.value, None)})
+                record_delete(measurement, actor=actor)
+                measurement.delete()
+                changed = True
+            continue
+        new = {
+            "value": figure.value,
+            "approximate": figure.approximate,
+            "provisional": figure.provisional,
+            "text": text.strip()[:300],
+        }
+        if measurement is None:
+            measurement = Measurement.objects.create(indicator=indicator, fiscal_year=fiscal_year, **new)
+            record_create(measurement, actor=actor, fields=["fiscal_year", *new])
+            changed = True
+        elif apply_changes(measurement, new, actor=actor):
+            changed = True
+    if changed and not goal_changed:
+        # Only figures changed: the goal's version still moves, so the form stays one unit.
+        locked.version += 1
+        locked.save(update_fields=["version", "updated_at"])
+    return locked

@@ -14,6 +14,7 @@ from shinchoku.organizations.models import Municipality, Section
 from shinchoku.organizations.services import SectionResolver, fiscal_year_ensure, looks_like_section
 from shinchoku.plans.models import Classification, Plan, PlanNode
 from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry
+from shinchoku.workflow.conflicts import check_version
 
 # Chapters are numbered ("1 市政運営の…"), sub-sections circled ("① 政策形成…"); the
 # number is the node's display label. Other headings keep any leading digits.
@@ -252,3 +253,109 @@ def guideline_progress_import(
             summary.add_deleted(stale_row)
             stale_row.delete()
     return plan, summary
+
+
+# --- editing entries one by one (the staff workspace, ADR 7) -----------------------------
+
+ENTRY_FIELDS = ("text", "position")
+_MOVING = 32767  # a free position while two entries swap (the constraint is row × kind × position)
+
+
+def _locked_entry(entry: ProgressEntry) -> ProgressEntry:
+    return ProgressEntry.objects.select_for_update().get(pk=entry.pk)
+
+
+def _parties_of(entry: ProgressEntry) -> list[str]:
+    return [str(r) for r in entry.responsibles.select_related("section").order_by("position")]
+
+
+@transaction.atomic
+def progress_entry_create(
+    *,
+    row: InitiativeRow,
+    kind: str,
+    text: str,
+    sections: list[Section],
+    actor: Actor,
+    fiscal_year: int | None = None,
+    bodies: list[str] | None = None,
+) -> ProgressEntry:
+    """A new bullet at the end of ``row``'s results or plans, with its responsible sections.
+
+    Results belong to the row's year, plans to the next year unless ``fiscal_year`` says otherwise.
+    """
+    if kind not in ProgressEntry.Kind.values:
+        raise ValueError(f"Unknown entry kind {kind!r}.")
+    if not text.strip():
+        raise ValueError("An entry needs a text.")
+    if fiscal_year is None:
+        fiscal_year = row.fiscal_year if kind == ProgressEntry.Kind.RESULT else row.fiscal_year + 1
+    last = (
+        ProgressEntry.objects.filter(row=row, kind=kind)
+        .exclude(position=_MOVING)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    entry = ProgressEntry.objects.create(
+        row=row, kind=kind, fiscal_year=fiscal_year, position=(last or 0) + 1, text=text.strip()
+    )
+    record_create(entry, actor=actor, fields=["kind", "fiscal_year", "position", "text"])
+    parties: list[tuple[Section | None, str]] = [(s, "") for s in dict.fromkeys(sections)]
+    parties += [(None, body) for body in bodies or []]
+    EntryResponsible.objects.bulk_create(
+        [
+            EntryResponsible(entry=entry, position=i, section=s, body_name=b)
+            for i, (s, b) in enumerate(parties)
+        ]
+    )
+    names = [str(s) if s is not None else b for s, b in parties]
+    record_changes(entry, actor=actor, changes={"responsibles": ([], names)})
+    return entry
+
+
+@transaction.atomic
+def progress_entry_update(
+    *, entry: ProgressEntry, text: str, expected_version: int | None, actor: Actor
+) -> ProgressEntry:
+    """Change a bullet's text; refused with ``ConflictError`` when someone saved it in between."""
+    locked = _locked_entry(entry)
+    check_version(locked, expected_version, ENTRY_FIELDS)
+    if not text.strip():
+        raise ValueError("An entry needs a text.")
+    apply_changes(locked, {"text": text.strip()}, actor=actor)
+    return locked
+
+
+@transaction.atomic
+def progress_entry_delete(*, entry: ProgressEntry, expected_version: int | None, actor: Actor) -> None:
+    locked = _locked_entry(entry)
+    check_version(locked, expected_version, ENTRY_FIELDS)
+    record_changes(locked, actor=actor, changes={"text": (locked.text, None)})
+    record_delete(locked, actor=actor)
+    locked.delete()
+
+
+@transaction.atomic
+def progress_entry_move(*, entry: ProgressEntry, offset: int, actor: Actor) -> ProgressEntry:
+    """Swap a bullet with its neighbour above (``offset=-1``) or below (``+1``) in its row and kind.
+
+    At the top or bottom nothing changes. Moving never conflicts: it changes no text.
+    """
+    locked = _locked_entry(entry)
+    siblings = ProgressEntry.objects.select_for_update().filter(row_id=locked.row_id, kind=locked.kind)
+    neighbour = (
+        siblings.filter(position__lt=locked.position).order_by("-position").first()
+        if offset < 0
+        else siblings.filter(position__gt=locked.position)
+        .exclude(position=_MOVING)
+        .order_by("position")
+        .first()
+    )
+    if neighbour is None:
+        return locked
+    mine, theirs = locked.position, neighbour.position
+    ProgressEntry.objects.filter(pk=locked.pk).update(position=_MOVING)
+    apply_changes(neighbour, {"position": mine}, actor=actor)
+    apply_changes(locked, {"position": theirs}, actor=actor)
+    return locked

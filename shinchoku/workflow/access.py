@@ -16,12 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from shinchoku.goals.models import Goal
 from shinchoku.organizations.access import PLANNING_ROLES, active_memberships, municipality_for_roles
 from shinchoku.organizations.models import Municipality, Role, Section
-from shinchoku.workflow.models import CollectionRound
+from shinchoku.progress.models import InitiativeRow, ProgressEntry
+from shinchoku.workflow.models import CollectionRound, RoundRequest
 
 BOARD_ROLES = (*PLANNING_ROLES, Role.DEPARTMENT_HEAD, Role.SECTION_HEAD, Role.SECTION_STAFF)
 
@@ -96,4 +99,77 @@ def round_for_management(user: User | AnonymousUser, slug: str, pk: int) -> Coll
     found = CollectionRound.objects.filter(municipality=municipality, pk=pk).first()
     if found is None:
         raise Http404("No such round.")
+    return found
+
+
+# --- one section's request and its entries ------------------------------------------------
+
+
+def request_for_user(
+    user: User | AnonymousUser, slug: str, pk: int, section_pk: int
+) -> tuple[RoundRequest, RoundScope]:
+    """The request of round ``pk`` to section ``section_pk``, if the user sees that section."""
+    scope = round_scope_for_user(user, slug)
+    found = (
+        RoundRequest.objects.filter(municipality=scope.municipality, round_id=pk, section_id=section_pk)
+        .select_related("round__plan", "round__goal_declaration", "section__department", "municipality")
+        .first()
+    )
+    if found is None or not scope.sees(found.section):
+        raise Http404("No such request.")
+    return found, scope
+
+
+def may_edit(scope: RoundScope, request: RoundRequest) -> bool:
+    """Only the section's own staff and head write its entries (not its approvers)."""
+    return request.section_id in scope.section_ids
+
+
+def request_for_editing(
+    user: User | AnonymousUser, slug: str, pk: int, section_pk: int
+) -> tuple[RoundRequest, RoundScope]:
+    found, scope = request_for_user(user, slug, pk, section_pk)
+    if not may_edit(scope, found):
+        raise PermissionDenied("Only the section's staff and head edit its entries.")
+    return found, scope
+
+
+def entry_for_editing(request: RoundRequest, entry_pk: int) -> ProgressEntry:
+    """An entry of the request's guideline and year for which the request's section is responsible."""
+    if request.round.plan_id is None:
+        raise Http404("No such entry.")
+    found = (
+        ProgressEntry.objects.filter(
+            pk=entry_pk,
+            row__initiative__plan_id=request.round.plan_id,
+            row__fiscal_year=request.round.fiscal_year,
+            responsibles__section_id=request.section_id,
+        )
+        .select_related("row")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such entry.")
+    return found
+
+
+def row_for_editing(request: RoundRequest, row_pk: int) -> InitiativeRow:
+    """A row of the request's guideline and year (a new entry may go into any of them)."""
+    if request.round.plan_id is None:
+        raise Http404("No such row.")
+    found = InitiativeRow.objects.filter(
+        pk=row_pk, initiative__plan_id=request.round.plan_id, fiscal_year=request.round.fiscal_year
+    ).first()
+    if found is None:
+        raise Http404("No such row.")
+    return found
+
+
+def goal_for_editing(request: RoundRequest, goal_pk: int) -> Goal:
+    """A goal of the round's declaration for which the request's section is responsible."""
+    found = Goal.objects.filter(
+        pk=goal_pk, declaration_id=request.round.goal_declaration_id, sections=request.section_id
+    ).first()
+    if request.round.goal_declaration_id is None or found is None:
+        raise Http404("No such goal.")
     return found

@@ -6,6 +6,8 @@ approval ladder staff → section head → department head → planning section.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,6 +18,7 @@ from shinchoku.core.models import TimestampedModel
 from shinchoku.goals.models import GoalDeclaration
 from shinchoku.organizations.models import Municipality, Section, fiscal_year_field
 from shinchoku.plans.models import Plan
+from shinchoku.progress.models import ProgressEntry
 
 
 class DocumentKind(models.TextChoices):
@@ -54,6 +57,24 @@ class CollectionRound(TimestampedModel):
     )
     opened_at = models.DateTimeField(_("opened at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The latest publication made from this round (publishing again makes a new revision).
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    publication = models.ForeignKey(
+        "publishing.Publication",
+        verbose_name=_("publication"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # What the round is about, when it is about one existing document.
     goal_declaration = models.ForeignKey(
         GoalDeclaration,
@@ -89,6 +110,8 @@ class CollectionRound(TimestampedModel):
 
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("not submitted")  # asked; the section has not submitted yet
+    # 差戻し: an approver returned it with a comment; the section edits and submits again.
+    SENT_BACK = "sent_back", _("sent back")
     SUBMITTED = "submitted", _("submitted")  # staff submitted; waits for the section head
     APPROVED_BY_SECTION_HEAD = "approved_by_section_head", _("approved by the section head")
     APPROVED_BY_DEPARTMENT_HEAD = "approved_by_department_head", _("approved by the department head")
@@ -163,7 +186,92 @@ class RoundRequest(TimestampedModel):
 
     @property
     def is_submitted(self) -> bool:
-        return self.status != RequestStatus.PENDING
+        return self.status not in EDITABLE_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        """The section may change its entries: not submitted yet, or sent back."""
+        return self.status in EDITABLE_STATUSES
+
+
+# The statuses in which the ball is with the section: its entries can be edited and submitted.
+EDITABLE_STATUSES = (RequestStatus.PENDING, RequestStatus.SENT_BACK)
+
+
+class WorkflowStep(models.Model):
+    """One step of a request's ladder (submit, approve, send back, accept), with its comment.
+
+    Append-only, like the audit log: the history shown on the request is what happened.
+    """
+
+    request = models.ForeignKey(
+        RoundRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="steps"
+    )
+    from_status = models.CharField(_("from"), max_length=30, choices=RequestStatus.choices)
+    to_status = models.CharField(_("to"), max_length=30, choices=RequestStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor label"), max_length=200, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("workflow step")
+        verbose_name_plural = _("workflow steps")
+        ordering = ["request", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.from_status} → {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("Workflow steps cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Workflow steps cannot be deleted.")
+
+    @property
+    def municipality_id(self) -> int:
+        return self.request.municipality_id
+
+    @property
+    def is_send_back(self) -> bool:
+        return self.to_status == RequestStatus.SENT_BACK
+
+
+class CarriedEntry(models.Model):
+    """Last year's plan entry that a section's result entry of this year was prefilled from.
+
+    Makes the roll-forward idempotent: a plan is carried once, and a result the
+    section deleted stays deleted (``result`` becomes null).
+    """
+
+    plan_entry = models.OneToOneField(
+        ProgressEntry, verbose_name=_("plan entry"), on_delete=models.CASCADE, related_name="carried_to"
+    )
+    result_entry = models.ForeignKey(
+        ProgressEntry,
+        verbose_name=_("result entry"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_from",
+    )
+    carried_at = models.DateTimeField(_("carried at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("carried entry")
+        verbose_name_plural = _("carried entries")
+
+    def __str__(self) -> str:
+        return f"{self.plan_entry_id} → {self.result_entry_id}"
 
 
 class Reminder(models.Model):

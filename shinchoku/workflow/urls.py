@@ -3,9 +3,24 @@ from django.urls import path
 from shinchoku.workflow import views
 
 app_name = "workflow"
+request = "<int:pk>/sections/<int:section_pk>/"
 urlpatterns = [
     path("", views.round_list, name="list"),
     path("new/", views.round_new, name="new"),
     path("<int:pk>/", views.round_detail, name="detail"),
     path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/publish/", views.publish, name="publish"),
+    path(request, views.request_detail, name="request"),
+    path(f"{request}history/", views.request_history, name="history"),
+    path(f"{request}submit/", views.request_step, {"action": "submit"}, name="submit"),
+    path(f"{request}approve/", views.request_step, {"action": "approve"}, name="approve"),
+    path(f"{request}accept/", views.request_step, {"action": "accept"}, name="accept"),
+    path(f"{request}send-back/", views.request_step, {"action": "send_back"}, name="send_back"),
+    path(f"{request}prefill/", views.roll_forward, name="roll_forward"),
+    path(f"{request}rows/<int:row_pk>/entries/", views.entry_new, name="entry_new"),
+    path(f"{request}entries/<int:entry_pk>/", views.entry_edit, name="entry_edit"),
+    path(f"{request}entries/<int:entry_pk>/delete/", views.entry_delete, name="entry_delete"),
+    path(f"{request}entries/<int:entry_pk>/move/", views.entry_move, name="entry_move"),
+    path(f"{request}goals/<int:goal_pk>/", views.goal_edit, name="goal_edit"),
+    path(f"{request}goals/<int:goal_pk>/check/", views.goal_check, name="goal_check"),
 ]

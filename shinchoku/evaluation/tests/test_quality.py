@@ -77,9 +77,7 @@ def test_a_section_outside_its_years_is_unknown(
     Section.objects.filter(name="広報広聴課").update(valid_to=2015)
     findings = report_findings(municipality, declaration_ref(seed_000))
     (unknown,) = [f for f in findings if f.kind is FindingKind.UNKNOWN_SECTION]
-    assert (
-        "広報広聴課" in unknown.detail and "平成28年度" in unknown.detail and "4 records" in unknown.detail
-    )
+    assert "広報広聴課" in unknown.detail and "平成28年度" in unknown.detail and "4 records" in unknown.detail
     assert unknown.record == "goal 7 広報活動の充実"
 
 

@@ -24,6 +24,7 @@ from shinchoku.goals.models import Goal, GoalDeclaration
 from shinchoku.imports.services import pending_import_create, report_import
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.plans.models import Plan
+from shinchoku.progress.models import ProgressEntry
 from shinchoku.publishing.services import goal_declaration_publish
 from shinchoku.workflow.models import DocumentKind
 from shinchoku.workflow.services import round_open
@@ -46,6 +47,7 @@ PLANNING = frozenset({"planner"})
 ROUND_BOARD = frozenset({"planner", "department_head", "section_head", "staff"})
 MEMBERS = EVERYONE - {"anonymous", "outsider"}
 GRADERS = frozenset({"planner", "department_head"})
+SECTION_MEMBERS = frozenset({"staff", "section_head"})  # write their section's entries
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,22 @@ MATRIX: dict[str, Expect] = {
     "workflow:detail": Expect(ROUND_BOARD),
     "workflow:new": Expect(PLANNING),
     "workflow:close": Expect(PLANNING, method="post"),
+    "workflow:publish": Expect(PLANNING, method="post"),
+    # A section's request: its ladder sees it; its staff and head write its entries; each
+    # step's service decides whose step it is (a wrong step is a message, not a refusal).
+    "workflow:request": Expect(ROUND_BOARD),
+    "workflow:history": Expect(ROUND_BOARD),
+    "workflow:goal_edit": Expect(ROUND_BOARD),
+    "workflow:goal_check": Expect(ROUND_BOARD, method="post"),
+    "workflow:roll_forward": Expect(SECTION_MEMBERS, method="post"),
+    "workflow:entry_new": Expect(SECTION_MEMBERS, method="post"),
+    "workflow:entry_edit": Expect(SECTION_MEMBERS, method="post"),
+    "workflow:entry_move": Expect(SECTION_MEMBERS, method="post"),
+    "workflow:entry_delete": Expect(SECTION_MEMBERS, method="post"),
+    "workflow:approve": Expect(ROUND_BOARD, method="post"),
+    "workflow:accept": Expect(ROUND_BOARD, method="post"),
+    "workflow:send_back": Expect(ROUND_BOARD, method="post"),
+    "workflow:submit": Expect(ROUND_BOARD, method="post"),
     # Evaluation (shinchoku/evaluation/access.py): any role reads; planning changes;
     # the planning section or the goal's department head grades.
     "evaluation:index": Expect(MEMBERS),
@@ -96,6 +114,20 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "imports:commit": {"pk": "pending_import"},
     "workflow:detail": {"pk": "round"},
     "workflow:close": {"pk": "round"},
+    "workflow:publish": {"pk": "guideline_round"},
+    "workflow:request": {"pk": "guideline_round", "section_pk": "section"},
+    "workflow:history": {"pk": "guideline_round", "section_pk": "section"},
+    "workflow:goal_edit": {"pk": "goal_round", "section_pk": "section", "goal_pk": "section_goal"},
+    "workflow:goal_check": {"pk": "goal_round", "section_pk": "section", "goal_pk": "section_goal"},
+    "workflow:roll_forward": {"pk": "guideline_round", "section_pk": "section"},
+    "workflow:entry_new": {"pk": "guideline_round", "section_pk": "section", "row_pk": "row"},
+    "workflow:entry_edit": {"pk": "guideline_round", "section_pk": "section", "entry_pk": "entry"},
+    "workflow:entry_move": {"pk": "guideline_round", "section_pk": "section", "entry_pk": "entry"},
+    "workflow:entry_delete": {"pk": "guideline_round", "section_pk": "section", "entry_pk": "entry"},
+    "workflow:approve": {"pk": "guideline_round", "section_pk": "section"},
+    "workflow:accept": {"pk": "guideline_round", "section_pk": "section"},
+    "workflow:send_back": {"pk": "guideline_round", "section_pk": "section"},
+    "workflow:submit": {"pk": "guideline_round", "section_pk": "section"},
     "evaluation:year": {"fiscal_year": "=2024"},
     "evaluation:department": {"fiscal_year": "=2024", "pk": "department"},
     "evaluation:declaration": {"pk": "declaration"},
@@ -174,7 +206,39 @@ def objects(
     report = ReportRef("guideline_progress", plan.pk, 2024, str(plan))
     finding = report_findings(municipality, report)[0]
     assert goal is not None
+    section_goal = Goal.objects.filter(declaration=declaration, sections=section).order_by("number").first()
+    assert section_goal is not None
+    deadline = timezone.localdate() + timedelta(days=10)
+    guideline_round = round_open(
+        municipality=municipality,
+        fiscal_year=2025,
+        kind=DocumentKind.GUIDELINE_PROGRESS,
+        title="指針の進捗照会",
+        deadline=deadline,
+        sections=[section],
+        actor=actor,
+        plan=plan,
+    )
+    entry = ProgressEntry.objects.filter(
+        row__initiative__plan=plan, fiscal_year=2025, kind="result", responsibles__section=section
+    ).first()
+    assert entry is not None
     return {
+        "section": section,
+        "section_goal": section_goal,
+        "guideline_round": guideline_round,
+        "entry": entry,
+        "row": entry.row,
+        "goal_round": round_open(
+            municipality=municipality,
+            fiscal_year=2024,
+            kind=DocumentKind.YEAR_END_RESULTS,
+            title="達成状況の照会",
+            deadline=deadline,
+            sections=[section],
+            actor=actor,
+            goal_declaration=declaration,
+        ),
         "department": department,
         "declaration": declaration,
         "goal": goal,

@@ -51,3 +51,84 @@ def collection_round(
         actor=actor,
         today=TODAY,
     )
+
+
+# --- a guideline with last year's plans, for the entry workspace ---------------------------
+
+from shinchoku.plans.models import Classification, Plan, PlanNode  # noqa: E402
+from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry  # noqa: E402
+
+RESULT_YEAR = 2025  # the round asks for FY2025 results and FY2026 plans
+
+
+def make_guideline(municipality: Municipality, initiatives: int = 1) -> tuple[Plan, list[InitiativeRow]]:
+    """A guideline with ``initiatives`` initiatives and one FY2024 row each (plans for FY2025 go in it)."""
+    plan = Plan.objects.create(
+        municipality=municipality, name="みどり市市民協働推進指針", kind=Plan.Kind.GUIDELINE
+    )
+    classification = Classification.objects.create(plan=plan, code="II", label="継続・充実", position=1)
+    chapter = PlanNode.objects.create(
+        plan=plan, kind=PlanNode.Kind.CHAPTER, title="市民参画", position=1, path="0001"
+    )
+    rows = []
+    for i in range(1, initiatives + 1):
+        node = PlanNode.objects.create(
+            plan=plan,
+            parent=chapter,
+            kind=PlanNode.Kind.INITIATIVE,
+            title=f"取り組み{i}",
+            position=i,
+            path=f"0001.{i:04d}",
+        )
+        rows.append(
+            InitiativeRow.objects.create(
+                initiative=node,
+                fiscal_year=RESULT_YEAR - 1,
+                position=1,
+                classification=classification,
+                policy="継続",
+            )
+        )
+    return plan, rows
+
+
+def add_entry(
+    row: InitiativeRow, kind: str, text: str, *sections: Section, position: int | None = None
+) -> ProgressEntry:
+    if position is None:
+        position = row.entries.filter(kind=kind).count() + 1
+    year = row.fiscal_year if kind == ProgressEntry.Kind.RESULT else row.fiscal_year + 1
+    entry = ProgressEntry.objects.create(row=row, kind=kind, fiscal_year=year, position=position, text=text)
+    for i, section in enumerate(sections):
+        EntryResponsible.objects.create(entry=entry, position=i, section=section)
+    return entry
+
+
+@pytest.fixture
+def guideline(
+    municipality: Municipality, section: Section, sibling_section: Section
+) -> tuple[Plan, list[InitiativeRow]]:
+    """Last year's report: plans for FY2025 of ``section`` (one shared with ``sibling_section``)."""
+    plan, rows = make_guideline(municipality, 2)
+    add_entry(rows[0], ProgressEntry.Kind.RESULT, "市民意識調査を実施した。", section)
+    add_entry(rows[0], ProgressEntry.Kind.PLAN, "市民意識調査を実施し、施策評価に活用する。", section)
+    add_entry(rows[1], ProgressEntry.Kind.PLAN, "外部評価委員会で施策を評価する。", section, sibling_section)
+    add_entry(rows[1], ProgressEntry.Kind.PLAN, "予算編成の資料を公表する。", sibling_section)
+    return plan, rows
+
+
+@pytest.fixture
+def guideline_round(
+    municipality: Municipality, section: Section, sibling_section: Section, guideline, actor: Actor
+) -> CollectionRound:
+    return round_open(
+        municipality=municipality,
+        fiscal_year=RESULT_YEAR,
+        kind=DocumentKind.GUIDELINE_PROGRESS,
+        title="令和7年度 市民協働推進指針の進捗照会",
+        deadline=DEADLINE,
+        sections=[section, sibling_section],
+        actor=actor,
+        plan=guideline[0],
+        today=TODAY,
+    )

@@ -279,12 +279,12 @@ def test_the_planning_section_closes_a_round(
     client.force_login(planner)
     url = f"/m/midori/rounds/{collection_round.pk}/"
     assert "/close/" in client.get(url).content.decode()
-    response = client.post(f"{url}close/")
+    response = client.post(f"{url}close/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302 and response["Location"] == url
     assert CollectionRound.objects.get().status == CollectionRound.Status.CLOSED
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "no more reminders" in page and "/close/" not in page
-    client.post(f"{url}close/")
+    client.post(f"{url}close/", HTTP_ACCEPT_LANGUAGE="en")
     assert "already closed" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
