@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from shinchoku.core.audit import Actor, apply_changes, record_changes, record_create, record_delete
 from shinchoku.core.changes import ChangeSummary
@@ -351,3 +353,394 @@ def goal_results_update(
         locked.version += 1
         locked.save(update_fields=["version", "updated_at"])
     return locked
+
+
+# --- the goal declaration form at the start of the year (ADR 7, addendum) -----------------
+
+DECLARATION_FIELDS = ("title", "declarer_position", "declarer_name")
+GOAL_DECLARED_FIELDS = ("title", "content", "target_text")
+INDICATOR_FIELDS = ("name", "unit", "direction", "formula", "baseline_value", "baseline_year", "cumulative")
+
+
+def declarer_position_for(department: Department) -> str:
+    """The declarer's position as documents write it: 企画部 → 企画部長."""
+    return f"{department.name}長"
+
+
+def _require_department_sections(
+    declaration: GoalDeclaration, sections: list[Section], keep: frozenset[int] = frozenset()
+) -> None:
+    """Sections of the declaration's department valid in its year (``keep``: ones the goal has already)."""
+    wrong = [
+        s.name
+        for s in sections
+        if s.pk not in keep
+        and (s.department_id != declaration.department_id or not s.is_valid_in(declaration.fiscal_year))
+    ]
+    if wrong:
+        raise ValidationError(
+            {
+                "sections": _("Not a section of the department in that fiscal year: %(names)s")
+                % {"names": "、".join(wrong)}
+            }
+        )
+
+
+@transaction.atomic
+def goal_declaration_create(
+    *,
+    municipality: Municipality,
+    department: Department,
+    fiscal_year: int,
+    actor: Actor,
+    title: str = "",
+    declarer_position: str = "",
+    declarer_name: str = "",
+) -> GoalDeclaration:
+    """An empty declaration of ``department`` for ``fiscal_year``; goals are added one by one.
+
+    The declarer's position defaults to the department's head (企画部 → 企画部長).
+    """
+    if department.municipality_id != municipality.pk:
+        raise ValidationError({"department": _("The department belongs to another municipality.")})
+    if not department.is_valid_in(fiscal_year):
+        raise ValidationError({"department": _("The department does not exist in that fiscal year.")})
+    if GoalDeclaration.objects.filter(
+        municipality=municipality, fiscal_year=fiscal_year, department=department
+    ).exists():
+        raise ValidationError(
+            {"fiscal_year": _("The department has a declaration for that fiscal year already.")}
+        )
+    fiscal_year_ensure(municipality=municipality, year=fiscal_year, actor=actor)
+    declaration = GoalDeclaration.objects.create(
+        municipality=municipality,
+        fiscal_year=fiscal_year,
+        department=department,
+        title=title.strip(),
+        declarer_position=declarer_position.strip() or declarer_position_for(department),
+        declarer_name=declarer_name.strip(),
+    )
+    record_create(declaration, actor=actor, fields=["fiscal_year", "department", *DECLARATION_FIELDS])
+    return declaration
+
+
+@transaction.atomic
+def goal_declaration_update(
+    *, declaration: GoalDeclaration, values: dict[str, str], expected_version: int | None, actor: Actor
+) -> GoalDeclaration:
+    """Change the title and the declarer of a declaration."""
+    locked = GoalDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    check_version(locked, expected_version, DECLARATION_FIELDS)
+    unknown = set(values) - set(DECLARATION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a declaration field: {sorted(unknown)}")
+    cleaned = {k: v.strip() for k, v in values.items()}
+    if "declarer_position" in cleaned and not cleaned["declarer_position"]:
+        raise ValidationError({"declarer_position": _("Name the declarer's position.")})
+    apply_changes(locked, cleaned, actor=actor)
+    return locked
+
+
+def _locked_goal(goal: Goal) -> Goal:
+    return Goal.objects.select_for_update().select_related("declaration").get(pk=goal.pk)
+
+
+@transaction.atomic
+def goal_create(
+    *,
+    declaration: GoalDeclaration,
+    title: str,
+    sections: list[Section],
+    actor: Actor,
+    content: str = "",
+    target_text: str = "",
+) -> Goal:
+    """Add a goal at the end of the declaration (the next number)."""
+    if not title.strip():
+        raise ValidationError({"title": _("A goal needs a title.")})
+    _require_department_sections(declaration, sections)
+    # Lock the declaration so that two goals added at once do not take the same number.
+    GoalDeclaration.objects.select_for_update().get(pk=declaration.pk)
+    last = declaration.goals.order_by("-number").values_list("number", flat=True).first()
+    goal = Goal.objects.create(
+        declaration=declaration,
+        number=(last or 0) + 1,
+        title=title.strip(),
+        content=content.strip(),
+        target_text=target_text.strip(),
+    )
+    record_create(goal, actor=actor, fields=["number", *GOAL_DECLARED_FIELDS])
+    _sync_sections(goal, sections, actor=actor)
+    return goal
+
+
+@transaction.atomic
+def goal_update(
+    *,
+    goal: Goal,
+    values: dict[str, str],
+    sections: list[Section],
+    expected_version: int | None,
+    actor: Actor,
+) -> Goal:
+    """Change a goal's title, content, target text and responsible sections.
+
+    The goal's indicators follow its sections (as the importer sets them). The
+    version moves when only the sections changed, so the form is one unit.
+    """
+    locked = _locked_goal(goal)
+    check_version(locked, expected_version, GOAL_DECLARED_FIELDS)
+    unknown = set(values) - set(GOAL_DECLARED_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a declared goal field: {sorted(unknown)}")
+    cleaned = {k: v.strip() for k, v in values.items()}
+    if "title" in cleaned and not cleaned["title"]:
+        raise ValidationError({"title": _("A goal needs a title.")})
+    keep = frozenset(GoalSection.objects.filter(goal=locked).values_list("section_id", flat=True))
+    _require_department_sections(locked.declaration, sections, keep)
+    changed = bool(apply_changes(locked, cleaned, actor=actor))
+    if _sync_sections(locked, sections, actor=actor):
+        for indicator in locked.indicators.prefetch_related("sections"):
+            before = [str(s) for s in indicator.sections.all()]
+            indicator.sections.set(sections)
+            record_changes(indicator, actor=actor, changes={"sections": (before, [str(s) for s in sections])})
+        if not changed:
+            locked.version += 1
+            locked.save(update_fields=["version", "updated_at"])
+    return locked
+
+
+def _delete_indicator(indicator: Indicator, *, actor: Actor) -> None:
+    for target in indicator.targets.all():
+        record_delete(target, actor=actor)
+    for measurement in indicator.measurements.all():
+        record_delete(measurement, actor=actor)
+    record_delete(indicator, actor=actor)
+    indicator.delete()
+
+
+@transaction.atomic
+def goal_delete(*, goal: Goal, expected_version: int | None, actor: Actor) -> None:
+    """Delete a goal with its own indicators; the goals after it move up one number.
+
+    An indicator that another goal or a plan also uses is only detached.
+    """
+    locked = _locked_goal(goal)
+    check_version(locked, expected_version, GOAL_DECLARED_FIELDS)
+    declaration = locked.declaration
+    for indicator in locked.indicators.annotate(uses=models.Count("goals")):
+        if indicator.uses > 1 or indicator.plan_node_id is not None:
+            locked.indicators.remove(indicator)
+        else:
+            _delete_indicator(indicator, actor=actor)
+    number = locked.number
+    record_changes(locked, actor=actor, changes={"title": (locked.title, None)})
+    record_delete(locked, actor=actor)
+    locked.delete()
+    # In ascending order each goal moves into the number just freed.
+    for later in (
+        Goal.objects.select_for_update().filter(declaration=declaration, number__gt=number).order_by("number")
+    ):
+        apply_changes(later, {"number": later.number - 1}, actor=actor)
+
+
+@transaction.atomic
+def goal_move(*, goal: Goal, offset: int, actor: Actor) -> Goal:
+    """Swap a goal's number with the goal above (``offset=-1``) or below (``+1``).
+
+    At the top or bottom nothing changes. Moving takes no expected version: it changes no text.
+    """
+    locked = _locked_goal(goal)
+    siblings = Goal.objects.select_for_update().filter(declaration_id=locked.declaration_id)
+    neighbour = (
+        siblings.filter(number__lt=locked.number).order_by("-number").first()
+        if offset < 0
+        else siblings.filter(number__gt=locked.number).order_by("number").first()
+    )
+    if neighbour is None:
+        return locked
+    mine, theirs = locked.number, neighbour.number
+    # The numbers are unique in a declaration: park this goal on a free number during the swap.
+    parked = (siblings.aggregate(top=models.Max("number"))["top"] or 0) + 1
+    Goal.objects.filter(pk=locked.pk).update(number=parked)
+    apply_changes(neighbour, {"number": mine}, actor=actor)
+    apply_changes(locked, {"number": theirs}, actor=actor)
+    return locked
+
+
+def _check_unit(unit: str, figures: dict[str, Figure | None]) -> str:
+    """The indicator's unit: as given, or the unit of its typed figures; a differing unit is refused."""
+    units = {f.unit for f in figures.values() if f is not None and f.unit}
+    unit = unit.strip()
+    if not unit and len(units) == 1:
+        unit = units.pop()
+    for name, figure in figures.items():
+        if figure is not None and figure.unit and figure.unit != unit:
+            raise ValidationError(
+                {
+                    name: _("The unit %(unit)s does not match the indicator's unit %(expected)s.")
+                    % {"unit": figure.unit, "expected": unit or "—"}
+                }
+            )
+    return unit
+
+
+def _indicator_values(
+    *,
+    name: str,
+    unit: str,
+    direction: str,
+    formula: str,
+    baseline: Figure | None,
+    baseline_year: int | None,
+    target: Figure | None,
+    cumulative: bool,
+    fiscal_year: int,
+) -> dict[str, object]:
+    if not name.strip():
+        raise ValidationError({"name": _("An indicator needs a name.")})
+    if direction not in Indicator.Direction.values:
+        raise ValidationError({"direction": _("Unknown direction.")})
+    if formula not in Indicator.Formula.values:
+        raise ValidationError({"formula": _("Unknown formula.")})
+    unit = _check_unit(unit, {"baseline": baseline, "target": target})
+    if baseline is not None and baseline_year is None:
+        baseline_year = fiscal_year - 1  # the usual baseline: last year's figure
+    return {
+        "name": name.strip()[:300],
+        "unit": unit[:30],
+        "direction": direction,
+        "formula": formula,
+        "baseline_value": baseline.value if baseline is not None else None,
+        "baseline_year": baseline_year if baseline is not None else None,
+        "cumulative": cumulative,
+    }
+
+
+def _sync_target(
+    indicator: Indicator, fiscal_year: int, target: Figure | None, target_text: str, *, actor: Actor
+) -> bool:
+    """Create, change or remove the indicator's target for the year; whether anything changed."""
+    existing = (
+        Target.objects.select_for_update()
+        .filter(indicator=indicator, fiscal_year=fiscal_year, kind=Target.Kind.FINAL)
+        .first()
+    )
+    if target is None:
+        if existing is None:
+            return False
+        record_changes(existing, actor=actor, changes={"value": (existing.value, None)})
+        record_delete(existing, actor=actor)
+        existing.delete()
+        return True
+    values = {
+        "value": target.value,
+        "approximate": target.approximate,
+        "provisional": target.provisional,
+        "text": target_text.strip()[:300],
+    }
+    if existing is None:
+        created = Target.objects.create(indicator=indicator, fiscal_year=fiscal_year, **values)
+        record_create(created, actor=actor, fields=["fiscal_year", *values])
+        return True
+    return bool(apply_changes(existing, values, actor=actor))
+
+
+@transaction.atomic
+def indicator_create(
+    *,
+    goal: Goal,
+    name: str,
+    actor: Actor,
+    unit: str = "",
+    direction: str = Indicator.Direction.INCREASE,
+    formula: str = Indicator.Formula.RATIO,
+    baseline: Figure | None = None,
+    baseline_year: int | None = None,
+    target: Figure | None = None,
+    target_text: str = "",
+    cumulative: bool = False,
+) -> Indicator:
+    """Add an indicator to a goal with its target for the declaration's year (as the importer makes it)."""
+    locked = _locked_goal(goal)
+    fiscal_year = locked.declaration.fiscal_year
+    values = _indicator_values(
+        name=name,
+        unit=unit,
+        direction=direction,
+        formula=formula,
+        baseline=baseline,
+        baseline_year=baseline_year,
+        target=target,
+        cumulative=cumulative,
+        fiscal_year=fiscal_year,
+    )
+    last = locked.indicators.order_by("-position").values_list("position", flat=True).first()
+    indicator = Indicator.objects.create(
+        municipality_id=locked.declaration.municipality_id,
+        position=0 if last is None else last + 1,
+        **values,
+    )
+    indicator.sections.set(list(locked.sections.order_by("goalsection__position")))
+    locked.indicators.add(indicator)
+    record_create(indicator, actor=actor, fields=list(values))
+    _sync_target(indicator, fiscal_year, target, target_text, actor=actor)
+    return indicator
+
+
+def _locked_indicator(indicator: Indicator, goal: Goal) -> Indicator:
+    return Indicator.objects.select_for_update().get(pk=indicator.pk, goals=goal)
+
+
+@transaction.atomic
+def indicator_update(
+    *,
+    indicator: Indicator,
+    goal: Goal,
+    name: str,
+    expected_version: int | None,
+    actor: Actor,
+    unit: str = "",
+    direction: str = Indicator.Direction.INCREASE,
+    formula: str = Indicator.Formula.RATIO,
+    baseline: Figure | None = None,
+    baseline_year: int | None = None,
+    target: Figure | None = None,
+    target_text: str = "",
+    cumulative: bool = False,
+) -> Indicator:
+    """Change an indicator of ``goal`` and its target for the declaration's year.
+
+    The version moves when only the target changed, so the form is one unit.
+    """
+    locked = _locked_indicator(indicator, goal)
+    check_version(locked, expected_version, INDICATOR_FIELDS)
+    fiscal_year = goal.declaration.fiscal_year
+    values = _indicator_values(
+        name=name,
+        unit=unit,
+        direction=direction,
+        formula=formula,
+        baseline=baseline,
+        baseline_year=baseline_year,
+        target=target,
+        cumulative=cumulative,
+        fiscal_year=fiscal_year,
+    )
+    changed = bool(apply_changes(locked, values, actor=actor))
+    if _sync_target(locked, fiscal_year, target, target_text, actor=actor) and not changed:
+        locked.version += 1
+        locked.save(update_fields=["version", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def indicator_delete(*, indicator: Indicator, goal: Goal, expected_version: int | None, actor: Actor) -> None:
+    """Delete an indicator of ``goal`` with its figures (detach it only if something else uses it)."""
+    locked = _locked_indicator(indicator, goal)
+    check_version(locked, expected_version, INDICATOR_FIELDS)
+    if locked.goals.exclude(pk=goal.pk).exists() or locked.plan_node_id is not None:
+        goal.indicators.remove(locked)
+        record_changes(goal, actor=actor, changes={"indicators": (str(locked), None)})
+        return
+    _delete_indicator(locked, actor=actor)

@@ -18,6 +18,8 @@ def _links(request: HttpRequest, municipality: Municipality) -> dict[str, bool]:
     return {
         "can_import": bool(roles & set(PLANNING_ROLES)),
         "can_see_rounds": bool(roles - {Role.EVALUATOR, Role.VIEWER}),
+        # Goal declarations: the same internal roles as the rounds (shinchoku/goals/access.py).
+        "can_see_declarations": bool(roles - {Role.EVALUATOR, Role.VIEWER}),
         "can_see_evaluation": bool(roles),
     }
 

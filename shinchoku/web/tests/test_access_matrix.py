@@ -48,6 +48,7 @@ ROUND_BOARD = frozenset({"planner", "department_head", "section_head", "staff"})
 MEMBERS = EVERYONE - {"anonymous", "outsider"}
 GRADERS = frozenset({"planner", "department_head"})
 SECTION_MEMBERS = frozenset({"staff", "section_head"})  # write their section's entries
+DECLARERS = frozenset({"planner", "department_head"})  # write their department's goal declaration
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,20 @@ MATRIX: dict[str, Expect] = {
     "workflow:accept": Expect(ROUND_BOARD, method="post"),
     "workflow:send_back": Expect(ROUND_BOARD, method="post"),
     "workflow:submit": Expect(ROUND_BOARD, method="post"),
+    # Goal declarations (shinchoku/goals/access.py): the department's ladder reads; its head and
+    # the planning section write (the fixture's declaration is published, so writes are refused
+    # with a message and a redirect, which is still "allowed" here).
+    "declarations:list": Expect(ROUND_BOARD),
+    "declarations:new": Expect(DECLARERS),
+    "declarations:detail": Expect(ROUND_BOARD),
+    "declarations:check": Expect(DECLARERS, method="post"),
+    "declarations:goal_new": Expect(DECLARERS, method="post"),
+    "declarations:goal_edit": Expect(DECLARERS, method="post"),
+    "declarations:goal_delete": Expect(DECLARERS, method="post"),
+    "declarations:goal_move": Expect(DECLARERS, method="post"),
+    "declarations:indicator_new": Expect(DECLARERS, method="post"),
+    "declarations:indicator_edit": Expect(DECLARERS, method="post"),
+    "declarations:indicator_delete": Expect(DECLARERS, method="post"),
     # Evaluation (shinchoku/evaluation/access.py): any role reads; planning changes;
     # the planning section or the goal's department head grades.
     "evaluation:index": Expect(MEMBERS),
@@ -128,6 +143,15 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "workflow:accept": {"pk": "guideline_round", "section_pk": "section"},
     "workflow:send_back": {"pk": "guideline_round", "section_pk": "section"},
     "workflow:submit": {"pk": "guideline_round", "section_pk": "section"},
+    "declarations:detail": {"pk": "declaration"},
+    "declarations:check": {"pk": "declaration"},
+    "declarations:goal_new": {"pk": "declaration"},
+    "declarations:goal_edit": {"pk": "declaration", "goal_pk": "goal"},
+    "declarations:goal_delete": {"pk": "declaration", "goal_pk": "goal"},
+    "declarations:goal_move": {"pk": "declaration", "goal_pk": "goal"},
+    "declarations:indicator_new": {"pk": "declaration", "goal_pk": "goal"},
+    "declarations:indicator_edit": {"pk": "declaration", "goal_pk": "goal", "indicator_pk": "indicator"},
+    "declarations:indicator_delete": {"pk": "declaration", "goal_pk": "goal", "indicator_pk": "indicator"},
     "evaluation:year": {"fiscal_year": "=2024"},
     "evaluation:department": {"fiscal_year": "=2024", "pk": "department"},
     "evaluation:declaration": {"pk": "declaration"},
