@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shinchoku.core.figures import Figure, FigureParseError, format_figure, parse_figure
 from shinchoku.organizations.models import FISCAL_YEAR_VALIDATORS, Department, Section
@@ -101,7 +102,9 @@ class IndicatorForm(forms.Form):
     unit = forms.CharField(
         label=_("Unit"), max_length=30, required=False, help_text=_("Left empty: the unit of the figures.")
     )
-    direction = forms.ChoiceField(label=_("Direction"), choices=Indicator.Direction.choices)
+    direction = forms.ChoiceField(
+        label=pgettext_lazy("indicator", "Direction"), choices=Indicator.Direction.choices
+    )
     formula = forms.ChoiceField(label=_("Formula"), choices=Indicator.Formula.choices)
     baseline = forms.CharField(label=_("Baseline (基準値)"), max_length=300, required=False)
     baseline_year = forms.IntegerField(

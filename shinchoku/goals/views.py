@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shinchoku.core.audit import Actor
@@ -428,7 +429,7 @@ def declaration_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 def figure_check(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The parsed baseline and target of an indicator form, for htmx to show while typing."""
     declaration_for_editing(request.user, slug, pk)
-    labels = {"baseline": _("Baseline"), "target": _("Target")}
+    labels = {"baseline": _("Baseline"), "target": pgettext("indicator", "Target")}
     results = []
     for key in request.POST:
         name = key.rsplit("-", 1)[-1]

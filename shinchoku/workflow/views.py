@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shinchoku.core.audit import Actor
@@ -207,7 +208,10 @@ def request_step(request: HttpRequest, slug: str, pk: int, section_pk: int, acti
     actor = Actor(user=request_user(request))
     form: forms.Form = SendBackForm(request.POST) if action == "send_back" else StepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Sending back needs a comment saying what should be fixed."))
+        if action == "send_back" and not request.POST.get("comment", "").strip():
+            messages.error(request, _("Sending back needs a comment saying what should be fixed."))
+        else:
+            messages.error(request, _("The comment is too long (2,000 characters at most)."))
         return redirect(_request_url(req))
     comment = form.cleaned_data["comment"]
     services: dict[str, tuple[Callable[..., RoundRequest], str]] = {
@@ -261,7 +265,13 @@ def roll_forward(request: HttpRequest, slug: str, pk: int, section_pk: int) -> H
         actor=Actor(user=request_user(request)),
     )
     messages.success(
-        request, _("%(count)s results prefilled from last year's plans.") % {"count": len(created)}
+        request,
+        ngettext(
+            "%(count)s result prefilled from last year's plans.",
+            "%(count)s results prefilled from last year's plans.",
+            len(created),
+        )
+        % {"count": len(created)},
     )
     return redirect(_request_url(req))
 
