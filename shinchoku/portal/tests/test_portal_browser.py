@@ -24,6 +24,12 @@ def test_portal_pages_pass_axe(page, axe_check, published: dict[str, Publication
         page.goto(url)
         assert page.locator("html").get_attribute("lang") == "ja"
         assert axe_check(page) == [], name
+        # Closed networks: every script, style, image and link target of the page is on this host.
+        urls = page.evaluate(
+            "Array.from(document.querySelectorAll('script[src],link[href],img[src],iframe[src]'))"
+            ".map(e => e.src || e.href)"
+        )
+        assert [u for u in urls if not u.startswith((page.url.split("/p/")[0], "data:"))] == [], name
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=name != "portal-guideline-report")
 
 
