@@ -6,6 +6,7 @@ of goals) instead of a redirect, so the page is not reloaded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -471,6 +472,32 @@ def _goal_choices(declaration: GoalDeclaration, goal: Goal) -> list[Section]:
     return sections + [s for s in goal.sections.all() if s not in sections]
 
 
+def _save_versioned(
+    request: HttpRequest,
+    declaration: GoalDeclaration,
+    scope: Any,
+    goal: Goal,
+    form: forms.Form,
+    *,
+    save: Callable[[], object],
+    again: Callable[[int], forms.Form],
+) -> HttpResponse:
+    """Save an edit form of a goal or an indicator: 409 with the other person's change on a
+    stale version, the form with its errors on invalid values, the updated goal otherwise."""
+    prefix = form.prefix or ""
+    try:
+        save()
+    except ConflictError as conflict:
+        overrides = Overrides(forms={prefix: again(conflict.version)}, conflicts={prefix: conflict})
+        return _respond(request, declaration, scope, goal_pk=goal.pk, overrides=overrides, status=409)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _respond(
+            request, declaration, scope, goal_pk=goal.pk, overrides=Overrides(forms={prefix: form})
+        )
+    return _respond(request, declaration, scope, goal_pk=goal.pk)
+
+
 @login_required
 @require_POST
 def goal_edit(request: HttpRequest, slug: str, pk: int, goal_pk: int) -> HttpResponse:
@@ -482,22 +509,21 @@ def goal_edit(request: HttpRequest, slug: str, pk: int, goal_pk: int) -> HttpRes
     choices = _goal_choices(declaration, goal)
     form = GoalForm(choices, request.POST, prefix=prefix)
     if form.is_valid():
-        try:
-            goal_update(
+        return _save_versioned(
+            request,
+            declaration,
+            scope,
+            goal,
+            form,
+            save=lambda: goal_update(
                 goal=goal,
                 values={name: form.cleaned_data[name] for name in GOAL_DECLARED_FIELDS},
                 sections=form.chosen_sections(),
                 expected_version=form.cleaned_data["version"],
                 actor=Actor(user=request_user(request)),
-            )
-        except ConflictError as conflict:
-            again = _with_version(GoalForm, request.POST, prefix, conflict.version, sections=choices)
-            overrides = Overrides(forms={prefix: again}, conflicts={prefix: conflict})
-            return _respond(request, declaration, scope, goal_pk=goal.pk, overrides=overrides, status=409)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return _respond(request, declaration, scope, goal_pk=goal.pk)
+            ),
+            again=lambda version: _with_version(GoalForm, request.POST, prefix, version, sections=choices),
+        )
     return _respond(request, declaration, scope, goal_pk=goal.pk, overrides=Overrides(forms={prefix: form}))
 
 
@@ -577,22 +603,21 @@ def indicator_edit(request: HttpRequest, slug: str, pk: int, goal_pk: int, indic
     form = IndicatorForm(request.POST, prefix=prefix)
     if form.is_valid() and "check" not in request.POST:
         # Without JavaScript, "check" shows the parsed figures in the form and saves nothing.
-        try:
-            indicator_update(
+        return _save_versioned(
+            request,
+            declaration,
+            scope,
+            goal,
+            form,
+            save=lambda: indicator_update(
                 indicator=indicator,
                 goal=goal,
                 expected_version=form.cleaned_data["version"],
                 actor=Actor(user=request_user(request)),
                 **form.service_values(),
-            )
-        except ConflictError as conflict:
-            again = _with_version(IndicatorForm, request.POST, prefix, conflict.version)
-            overrides = Overrides(forms={prefix: again}, conflicts={prefix: conflict})
-            return _respond(request, declaration, scope, goal_pk=goal.pk, overrides=overrides, status=409)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return _respond(request, declaration, scope, goal_pk=goal.pk)
+            ),
+            again=lambda version: _with_version(IndicatorForm, request.POST, prefix, version),
+        )
     return _respond(request, declaration, scope, goal_pk=goal.pk, overrides=Overrides(forms={prefix: form}))
 
 
