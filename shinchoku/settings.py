@@ -164,6 +164,8 @@ LOGIN_TRUSTED_PROXY_COUNT = env_int("LOGIN_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # Collection rounds: "before deadline" reminders start this many days before the deadline.
 ROUND_REMINDER_DAYS_BEFORE = env_int("ROUND_REMINDER_DAYS_BEFORE", 3, minimum=0)
+# The address staff reach Shinchoku at, for the links in e-mails (no trailing slash).
+SITE_URL = env_str("SHINCHOKU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -60,8 +60,10 @@ __all__ = [
     "era_for_fiscal_year",
     "era_on",
     "era_year",
+    "fiscal_year_of",
     "format_fiscal_year",
     "get_era",
+    "parse_date",
     "parse_fiscal_year",
     "search_fiscal_year",
 ]
@@ -145,6 +147,11 @@ def _era_year_number(year: int, era: Era) -> int:
             f"fiscal year {year} would be {era.name}{number}年度, beyond era year {MAX_ERA_YEAR}"
         )
     return number
+
+
+def fiscal_year_of(day: date) -> int:
+    """The fiscal year (April to March) that ``day`` falls in: 2025-03-31 → 2024."""
+    return day.year if day.month >= 4 else day.year - 1
 
 
 def era_year(year: int) -> tuple[str, int]:
@@ -317,3 +324,45 @@ def search_fiscal_year(text: str, *, context_era: str | None = None) -> int | No
         except ValueError:
             continue
     return None
+
+
+def format_date(day: date) -> str:
+    """A day as 公用文 writes it: ``2026-12-02`` → ``令和8年12月2日`` (元年 for the first year)."""
+    era = era_on(day)
+    number = day.year - era.start.year + 1
+    return f"{era.name}{'元' if number == 1 else number}年{day.month}月{day.day}日"
+
+
+_DATE = re.compile(
+    rf"(?:(?P<era>{_ERA_NAMES}|[{_ERA_LETTERS}])(?P<era_num>元|[0-9]{{1,2}})|(?P<greg>[0-9]{{4}}))"
+    r"(?:年|[./-])(?P<month>[0-9]{1,2})(?:月|[./-])(?P<day>[0-9]{1,2})日?",
+    re.I,
+)
+
+
+def parse_date(text: str) -> date:
+    """Read a calendar date the way city hall files write it.
+
+    ``2024-04-01``, ``2024/4/1``, ``2024年4月1日``, ``令和6年4月1日``, ``令和元年5月1日``,
+    ``R6.4.1``, ``Ｒ６．４．１``, ``H31/4/30``. An era year maps to the Gregorian year
+    the count implies, as for fiscal years. Raises ``EraParseError`` with the input
+    and the reason.
+    """
+    cleaned = "".join(normalize(text).split())
+    m = _DATE.fullmatch(cleaned)
+    if m is None:
+        raise EraParseError(
+            f"cannot read a date from {text!r}: expected e.g. 2024-04-01, 2024/4/1, 令和6年4月1日 or R6.4.1"
+        )
+    try:
+        if m.group("era"):
+            era = get_era(m.group("era"))
+            number = _read_number(m.group("era_num"))
+            if number is None or not 1 <= number <= MAX_ERA_YEAR:
+                raise ValueError(f"era year {m.group('era_num')} is out of range")
+            year = era.first_year + number - 1
+        else:
+            year = _from_gregorian(m.group("greg"))
+        return date(year, int(m.group("month")), int(m.group("day")))
+    except ValueError as exc:
+        raise EraParseError(f"cannot read a date from {text!r}: {exc}") from exc

@@ -141,7 +141,7 @@ def declaration_edit_state(declaration: GoalDeclaration) -> EditState:
             round__fiscal_year=declaration.fiscal_year,
             section__department_id=declaration.department_id,
         )
-        .filter(Q(round__goal_declaration=declaration) | Q(round__goal_declaration__isnull=True))
+        .filter(round__declarations=declaration)
         .select_related("round")
         .order_by("-round__opened_at", "-round_id")
     )

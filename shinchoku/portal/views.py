@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -14,9 +15,7 @@ from shinchoku.portal.presenters import goal_rows, guideline_blocks
 from shinchoku.publishing import selectors
 from shinchoku.publishing.models import Publication
 from shinchoku.reports import charts, opendata
-from shinchoku.reports.judgements import judgement_lines
-from shinchoku.reports.rendering import FORMATS, SUMMARY_FORMATS, render_summary
-from shinchoku.reports.rendering import render as render_file
+from shinchoku.reports.rendering import FORMATS, SUMMARY_FORMATS, render_publication, render_summary
 
 
 @require_GET
@@ -26,6 +25,11 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     for publication in selectors.current_publications(municipality):
         years.setdefault(publication.fiscal_year, []).append(publication)
     return render(request, "portal/index.html", {"municipality": municipality, "years": years})
+
+
+def download_base(slug: str, pk: int) -> str:
+    """The download URLs of a report without the format: ``…/download.`` + pdf, xlsx, csv, json."""
+    return reverse("portal:download", kwargs={"slug": slug, "pk": pk, "fmt": "pdf"}).removesuffix("pdf")
 
 
 @require_GET
@@ -40,6 +44,7 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "newer": selectors.newer_revision(publication),
         "csv_tables": opendata.CSV_TABLES[document.kind],
         "license": opendata.LICENSE,
+        "download_base": download_base(municipality.slug, publication.pk),
     }
     if isinstance(document, ParsedGoalDeclaration):
         context["rows"] = goal_rows(document, publication.evaluation)
@@ -59,20 +64,9 @@ def download(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse
     table = request.GET.get("table") if fmt == "csv" else None
     if table is not None and table not in opendata.CSV_TABLES[document.kind]:
         raise Http404("Unknown table.")
-    rendered = render_file(
-        document,
-        fmt,
-        publisher=opendata.Publisher(code=municipality.code, name=str(municipality)),
-        table=table,
-        revision=publication.revision,
-        published_at=publication.published_at.isoformat(),
-        judgements=judgement_lines(publication.evaluation),
-    )
+    rendered, filename = render_publication(publication, fmt, table)
     response = HttpResponse(rendered.content, content_type=rendered.content_type)
-    name = f"{municipality.code}_{publication.kind}_{publication.fiscal_year}_r{publication.revision}"
-    if table:
-        name += f"_{table}"
-    response["Content-Disposition"] = f'attachment; filename="{name}.{rendered.extension}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     if fmt in ("csv", "json"):
         response["Link"] = f'<{opendata.LICENSE_URL}>; rel="license"'
     return response

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from shinchoku.core.audit import Actor, record_changes, record_create
 from shinchoku.evaluation.selectors import achievement_results, achievement_rollups, rollup_json
 from shinchoku.goals.models import GoalDeclaration
 from shinchoku.goals.selectors import declarations_with_goals, goal_declaration_document
-from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration
+from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.organizations.models import Department, Municipality
 from shinchoku.organizations.selectors import resolve_section, section_lookup
 from shinchoku.plans.models import Plan
@@ -158,31 +162,117 @@ def declaration_evaluation(declaration: GoalDeclaration) -> dict[str, Any]:
     }
 
 
-def goal_declaration_publish(*, declaration: GoalDeclaration, actor: Actor) -> Publication:
+@dataclass(frozen=True)
+class Snapshot:
+    """A report as it would be published now: the document and its judged achievement.
+
+    The publish preview renders it exactly as the portal will, and publishing freezes it;
+    the digest lets the confirmation refuse a snapshot that changed since the preview.
+    """
+
+    municipality: Municipality
+    kind: str
+    fiscal_year: int
+    title: str
+    document: ParsedDocument
+    evaluation: dict[str, Any]
+    department: Department | None = None
+    plan: Plan | None = None
+
+    def data(self) -> dict[str, Any]:
+        return {**self.document.to_json(), "unplaced": []}
+
+    @property
+    def is_empty(self) -> bool:
+        if isinstance(self.document, ParsedGoalDeclaration):
+            return not self.document.goals
+        return not self.document.initiatives
+
+    @property
+    def digest(self) -> str:
+        payload = json.dumps([self.data(), self.evaluation], sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    def current(self) -> Publication | None:
+        """The revision citizens see today for the same report, if any."""
+        return (
+            Publication.objects.filter(
+                municipality=self.municipality,
+                kind=self.kind,
+                fiscal_year=self.fiscal_year,
+                department=self.department,
+                plan=self.plan,
+                is_current=True,
+            )
+            .order_by()
+            .first()
+        )
+
+    def unsaved_publication(self) -> Publication:
+        """A Publication that is never saved: what the portal templates render in the preview."""
+        current = self.current()
+        return Publication(
+            municipality=self.municipality,
+            kind=self.kind,
+            fiscal_year=self.fiscal_year,
+            department=self.department,
+            plan=self.plan,
+            title=self.title,
+            revision=(current.revision + 1) if current else 1,
+            document=self.data(),
+            evaluation=self.evaluation,
+            published_at=timezone.now(),
+        )
+
+
+def goal_declaration_snapshot(declaration: GoalDeclaration) -> Snapshot:
     loaded = declarations_with_goals(GoalDeclaration.objects.filter(pk=declaration.pk)).get()
     document = goal_declaration_document(loaded)
-    return _publish(
+    return Snapshot(
         municipality=loaded.municipality,
         kind=Publication.Kind.GOAL_DECLARATION,
         fiscal_year=loaded.fiscal_year,
         title=document.title or str(loaded),
         document=document,
-        actor=actor,
-        department=loaded.department,
         evaluation=declaration_evaluation(loaded),
+        department=loaded.department,
     )
 
 
-def guideline_progress_publish(*, plan: Plan, fiscal_year: int, actor: Actor) -> Publication:
+def guideline_progress_snapshot(plan: Plan, fiscal_year: int) -> Snapshot:
     document = guideline_progress_document(plan, fiscal_year)
-    if not document.initiatives:
-        raise ValueError(f"{plan} has no progress for fiscal year {fiscal_year} to publish.")
-    return _publish(
+    return Snapshot(
         municipality=plan.municipality,
         kind=Publication.Kind.GUIDELINE_PROGRESS,
         fiscal_year=fiscal_year,
         title=f"『{plan.name}』における「基本的な取り組み」への進捗状況等",
         document=document,
-        actor=actor,
+        evaluation={},
         plan=plan,
     )
+
+
+def snapshot_publish(*, snapshot: Snapshot, actor: Actor) -> Publication:
+    if isinstance(snapshot.document, ParsedGuidelineProgress) and not snapshot.document.initiatives:
+        raise ValueError(
+            f"{snapshot.plan} has no progress for fiscal year {snapshot.fiscal_year} to publish."
+        )
+    return _publish(
+        municipality=snapshot.municipality,
+        kind=snapshot.kind,
+        fiscal_year=snapshot.fiscal_year,
+        title=snapshot.title,
+        document=snapshot.document,
+        actor=actor,
+        department=snapshot.department,
+        plan=snapshot.plan,
+        evaluation=snapshot.evaluation,
+    )
+
+
+def goal_declaration_publish(*, declaration: GoalDeclaration, actor: Actor) -> Publication:
+    return snapshot_publish(snapshot=goal_declaration_snapshot(declaration), actor=actor)
+
+
+def guideline_progress_publish(*, plan: Plan, fiscal_year: int, actor: Actor) -> Publication:
+    return snapshot_publish(snapshot=guideline_progress_snapshot(plan, fiscal_year), actor=actor)

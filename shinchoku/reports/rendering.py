@@ -59,6 +59,31 @@ def render(
     return RenderedFile(content=content, content_type=CONTENT_TYPES[fmt], extension=fmt)
 
 
+def render_publication(publication: Any, fmt: str, table: str | None = None) -> tuple[RenderedFile, str]:
+    """A download of a publication (saved, or the unsaved one of a publish preview), and its file name.
+
+    ``table`` must be one of the document's CSV tables (the caller checks: it is user input).
+    """
+    from shinchoku.imports.schema import document_from_json
+    from shinchoku.reports.judgements import judgement_lines
+
+    municipality = publication.municipality
+    document = document_from_json(publication.document)
+    rendered = render(
+        document,
+        fmt,
+        publisher=opendata.Publisher(code=municipality.code, name=str(municipality)),
+        table=table,
+        revision=publication.revision,
+        published_at=publication.published_at.isoformat(),
+        judgements=judgement_lines(publication.evaluation),
+    )
+    name = f"{municipality.code}_{publication.kind}_{publication.fiscal_year}_r{publication.revision}"
+    if table:
+        name += f"_{table}"
+    return rendered, f"{name}.{rendered.extension}"
+
+
 SUMMARY_FORMATS = FORMATS
 
 

@@ -112,7 +112,7 @@ def request_for_user(
     scope = round_scope_for_user(user, slug)
     found = (
         RoundRequest.objects.filter(municipality=scope.municipality, round_id=pk, section_id=section_pk)
-        .select_related("round__plan", "round__goal_declaration", "section__department", "municipality")
+        .select_related("round__plan", "section__department", "municipality")
         .first()
     )
     if found is None or not scope.sees(found.section):
@@ -121,8 +121,12 @@ def request_for_user(
 
 
 def may_edit(scope: RoundScope, request: RoundRequest) -> bool:
-    """Only the section's own staff and head write its entries (not its approvers)."""
-    return request.section_id in scope.section_ids
+    """The section's own staff and head write its entries, not its approvers.
+
+    The planning section may too: it answers for a section that cannot (nobody in it),
+    and every change it makes is in the record's history under its own name.
+    """
+    return request.section_id in scope.section_ids or scope.all_sections
 
 
 def request_for_editing(
@@ -166,10 +170,10 @@ def row_for_editing(request: RoundRequest, row_pk: int) -> InitiativeRow:
 
 
 def goal_for_editing(request: RoundRequest, goal_pk: int) -> Goal:
-    """A goal of the round's declaration for which the request's section is responsible."""
+    """A goal of the round's declarations for which the request's section is responsible."""
     found = Goal.objects.filter(
-        pk=goal_pk, declaration_id=request.round.goal_declaration_id, sections=request.section_id
+        pk=goal_pk, declaration__rounds=request.round_id, sections=request.section_id
     ).first()
-    if request.round.goal_declaration_id is None or found is None:
+    if found is None:
         raise Http404("No such goal.")
     return found

@@ -5,13 +5,15 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.core.eras import format_fiscal_year
 from shinchoku.core.figures import Figure, FigureParseError, format_figure, parse_figure
 from shinchoku.goals.models import Goal
-from shinchoku.organizations.models import FISCAL_YEAR_VALIDATORS, Department, Municipality, Section
-from shinchoku.plans.models import Indicator, Measurement
+from shinchoku.organizations.models import Department, Municipality, Section
+from shinchoku.plans.models import Indicator, Measurement, Plan
 from shinchoku.progress.models import ProgressEntry
 from shinchoku.workflow import selectors
 from shinchoku.workflow.models import DocumentKind
@@ -30,39 +32,160 @@ class SectionChoice:
 
 @dataclass(frozen=True)
 class SectionGroup:
-    department: Department
+    department: Department | None  # None: sections outside any department
     choices: list[SectionChoice]
 
 
+def fiscal_year_choices(around: int, before: int = 5, after: int = 1) -> list[tuple[int, str]]:
+    """Fiscal years as the city writes them, newest first: 令和8年度（2026年度）."""
+    return [
+        (year, f"{format_fiscal_year(year)}（{year}年度）")
+        for year in range(around + after, around - before - 1, -1)
+    ]
+
+
+# Documents a round can ask for today (indicator actuals are asked with year-end results).
+ROUND_KINDS = [
+    (DocumentKind.GOAL_DECLARATION.value, DocumentKind.GOAL_DECLARATION.label),
+    (DocumentKind.YEAR_END_RESULTS.value, DocumentKind.YEAR_END_RESULTS.label),
+    (DocumentKind.GUIDELINE_PROGRESS.value, DocumentKind.GUIDELINE_PROGRESS.label),
+]
+
+
 class RoundOpenForm(forms.Form):
-    fiscal_year = forms.IntegerField(label=_("Fiscal year"), validators=FISCAL_YEAR_VALIDATORS)
-    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    """Open a round in two steps: the year and the document first, then the sections it asks.
+
+    Choosing the document (「対象の課を選ぶ」) checks every section that has a part in it;
+    the planning section then unchecks or adds sections, sets the deadline and opens.
+    """
+
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, choices=())
+    kind = forms.ChoiceField(label=_("Document"), choices=ROUND_KINDS)
+    plan = forms.ModelChoiceField(
+        label=_("Guideline"),
+        queryset=Plan.objects.none(),
+        required=False,
+        help_text=_("For guideline progress: the guideline whose results and plans are asked."),
+    )
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For goal declarations and year-end results: whose declarations are asked."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
     sections = forms.ModelMultipleChoiceField(
-        label=_("Sections asked"), queryset=Section.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Sections asked"),
+        queryset=Section.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, municipality: Municipality, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.municipality = municipality
         current = fiscal_year_of(timezone.localdate())
-        self.fields["fiscal_year"].initial = current
+        year_field = self.fields["fiscal_year"]
+        assert isinstance(year_field, forms.TypedChoiceField)
+        year_field.choices = fiscal_year_choices(current)
+        year_field.initial = current
+        plan_field = self.fields["plan"]
+        assert isinstance(plan_field, forms.ModelChoiceField)
+        plan_field.queryset = Plan.objects.filter(
+            municipality=municipality, kind=Plan.Kind.GUIDELINE
+        ).order_by("name")
+        plan_field.empty_label = str(_("(choose a guideline)"))
+        departments_field = self.fields["departments"]
+        assert isinstance(departments_field, forms.ModelMultipleChoiceField)
+        departments_field.queryset = (
+            Department.objects.filter(municipality=municipality)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=current - 5))
+            .order_by("position", "name")
+        )
         # Rounds for last year's results are opened in April–May: offer its sections too.
-        self.offered = list(selectors.sections_to_ask(municipality.pk, current - 1))
+        self.offered = list(selectors.sections_to_ask(municipality.pk, current - 5))
         sections_field = self.fields["sections"]
         assert isinstance(sections_field, forms.ModelMultipleChoiceField)
         sections_field.queryset = Section.objects.filter(pk__in=[s.pk for s in self.offered])
+        self.defaults: set[int] | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind")
+        if kind == DocumentKind.GUIDELINE_PROGRESS and not cleaned.get("plan"):
+            self.add_error("plan", _("Choose the guideline whose progress the round asks for."))
+        if kind in (DocumentKind.GOAL_DECLARATION, DocumentKind.YEAR_END_RESULTS) and not cleaned.get(
+            "departments"
+        ):
+            self.add_error(
+                "departments", _("Choose the departments whose goal declarations the round asks for.")
+            )
+        return cleaned
+
+    def document_arguments(self) -> dict[str, Any]:
+        """The document part of the cleaned data, as ``round_open`` takes it."""
+        kind = self.cleaned_data["kind"]
+        if kind == DocumentKind.GUIDELINE_PROGRESS:
+            return {"plan": self.cleaned_data["plan"], "departments": []}
+        return {"plan": None, "departments": list(self.cleaned_data["departments"])}
+
+    def suggest(self) -> None:
+        """Fill in the second step from the document: the sections with a part in it, a title, a deadline."""
+        data = self.cleaned_data
+        found = selectors.document_sections(
+            self.municipality, kind=data["kind"], fiscal_year=data["fiscal_year"], **self.document_arguments()
+        )
+        self.defaults = {s.pk for s in found}
+        if not data.get("title"):
+            # The bound form shows what was posted: put the suggestion there.
+            self.data = self.data.copy()
+            self.data["title"] = data["title"] = self.suggested_title()
+
+    def suggested_title(self) -> str:
+        data = self.cleaned_data
+        year = format_fiscal_year(data["fiscal_year"])
+        kind = data["kind"]
+        if kind == DocumentKind.GUIDELINE_PROGRESS and data.get("plan"):
+            return str(_("%(year)s progress of %(plan)s") % {"year": year, "plan": data["plan"].name})
+        names = "・".join(d.name for d in data.get("departments") or [])
+        label = DocumentKind(kind).label
+        return f"{year} {label}（{names}）" if names else f"{year} {label}"
 
     def section_groups(self) -> list[SectionGroup]:
         """The offered sections under their departments, for checkboxes in one fieldset per department."""
-        checked = {str(pk) for pk in (self["sections"].value() or [])}
+        if self.defaults is not None:
+            checked = {str(pk) for pk in self.defaults}
+        else:
+            checked = {str(pk) for pk in (self["sections"].value() or [])}
         groups: list[SectionGroup] = []
+        outside: list[SectionChoice] = []
         for section in self.offered:
-            assert section.department is not None  # sections_to_ask offers placed sections only
-            if not groups or groups[-1].department.pk != section.department.pk:
+            choice = SectionChoice(section, str(section.pk) in checked)
+            if section.department is None:
+                outside.append(choice)
+                continue
+            if not groups or groups[-1].department != section.department:
                 groups.append(SectionGroup(section.department, []))
-            groups[-1].choices.append(SectionChoice(section, str(section.pk) in checked))
+            groups[-1].choices.append(choice)
+        if outside:
+            groups.append(SectionGroup(None, outside))
         return groups
+
+
+class DeadlineForm(forms.Form):
+    deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PublishForm(forms.Form):
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=2000)
+    confirm = forms.BooleanField(
+        label=_("I have checked the preview: publish it to citizens now."),
+        error_messages={"required": _("Tick the box to confirm that you checked the preview.")},
+    )
 
 
 # --- the staff workspace: entries, goals, steps --------------------------------------------

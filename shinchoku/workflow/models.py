@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.core.eras import format_fiscal_year
@@ -75,14 +74,14 @@ class CollectionRound(TimestampedModel):
         blank=True,
         related_name="+",
     )
-    # What the round is about, when it is about one existing document.
-    goal_declaration = models.ForeignKey(
-        GoalDeclaration,
-        verbose_name=_("goal declaration"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="rounds",
+    # The document the round asks for: the goal declarations of some departments (目標宣言,
+    # 達成状況) or one guideline (指針の進捗). Requests show the sections' part of it.
+    declarations = models.ManyToManyField(
+        GoalDeclaration, verbose_name=_("goal declarations"), blank=True, related_name="rounds"
+    )
+    # Every revision published from this round, newest last (``publication`` is the latest).
+    publications = models.ManyToManyField(
+        "publishing.Publication", verbose_name=_("publications"), blank=True, related_name="rounds"
     )
     plan = models.ForeignKey(
         Plan,
@@ -97,15 +96,13 @@ class CollectionRound(TimestampedModel):
         verbose_name = _("collection round")
         verbose_name_plural = _("collection rounds")
         ordering = ["municipality", "-fiscal_year", "-deadline", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(goal_declaration__isnull=True) | Q(plan__isnull=True),
-                name="round_concerns_one_document",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{format_fiscal_year(self.fiscal_year)} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
 
 
 class RequestStatus(models.TextChoices):
@@ -116,6 +113,8 @@ class RequestStatus(models.TextChoices):
     APPROVED_BY_SECTION_HEAD = "approved_by_section_head", _("approved by the section head")
     APPROVED_BY_DEPARTMENT_HEAD = "approved_by_department_head", _("approved by the department head")
     ACCEPTED = "accepted", _("accepted by the planning section")  # the end of the ladder
+    # The planning section took the section out of the round (no answer is expected any more).
+    WITHDRAWN = "withdrawn", _("withdrawn from the round")
 
 
 class RoundRequest(TimestampedModel):
@@ -219,6 +218,9 @@ class WorkflowStep(models.Model):
     )
     actor_label = models.CharField(_("actor label"), max_length=200, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    # The planning section took this step for the section or its approver (代理), e.g. a
+    # section with nobody in it; the history says so.
+    on_behalf = models.BooleanField(_("taken on behalf"), default=False)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

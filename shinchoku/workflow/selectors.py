@@ -8,17 +8,27 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from shinchoku.core.models import AuditEvent
 from shinchoku.goals.models import Goal
-from shinchoku.organizations.models import Department, Membership, Role, Section
-from shinchoku.plans.models import Indicator, Measurement, Target
+from shinchoku.organizations.models import (
+    Department,
+    Membership,
+    Municipality,
+    Role,
+    Section,
+    SectionSuccession,
+    SuccessionKind,
+)
+from shinchoku.plans.models import Indicator, Measurement, Plan, Target
 from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry
 from shinchoku.workflow.access import RoundScope
 from shinchoku.workflow.models import (
     EDITABLE_STATUSES,
     CollectionRound,
+    DocumentKind,
     Reminder,
     RequestStatus,
     RoundRequest,
@@ -62,6 +72,12 @@ class Board:
     awaiting_approval: int
     accepted: int
     late: int
+    withdrawn: int = 0
+
+    @property
+    def complete(self) -> bool:
+        """Every asked section answered and was accepted, or was withdrawn."""
+        return self.asked > 0 and self.accepted + self.withdrawn == self.asked and self.accepted > 0
 
 
 def round_board(collection_round: CollectionRound, scope: RoundScope, today: date) -> Board:
@@ -96,20 +112,137 @@ def round_board(collection_round: CollectionRound, scope: RoundScope, today: dat
         rows=rows,
         asked=len(rows),
         not_submitted=sum(s in EDITABLE_STATUSES for s in statuses),
-        awaiting_approval=sum(s not in (*EDITABLE_STATUSES, RequestStatus.ACCEPTED) for s in statuses),
+        awaiting_approval=sum(
+            s not in (*EDITABLE_STATUSES, RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN) for s in statuses
+        ),
         accepted=statuses.count(RequestStatus.ACCEPTED),
+        withdrawn=statuses.count(RequestStatus.WITHDRAWN),
         late=sum(row.late for row in rows),
     )
 
 
 def sections_to_ask(municipality_id: int, from_year: int) -> QuerySet[Section]:
-    """Sections in a department that still exist in ``from_year`` or later, in organisation order."""
+    """Sections that still exist in ``from_year`` or later, in organisation order.
+
+    Sections outside any department (議会事務局, 行政委員会) are asked like any other.
+    """
     return (
-        Section.objects.filter(municipality_id=municipality_id, department__isnull=False)
+        Section.objects.filter(municipality_id=municipality_id)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=from_year))
         .select_related("department")
-        .order_by("department__position", "department__name", "position", "name")
+        .order_by(F("department__position").asc(nulls_last=True), "department__name", "position", "name")
     )
+
+
+def document_sections(
+    municipality: Municipality,
+    *,
+    kind: str,
+    fiscal_year: int,
+    plan: Plan | None = None,
+    departments: Iterable[Department] = (),
+) -> QuerySet[Section]:
+    """The sections a round about this document asks by default: those with a part in it.
+
+    - a guideline: the sections responsible for its entries of the year or of last
+      year's plans (under their current names after a rename or merger);
+    - goal declarations at the start of the year: every section of the departments;
+    - year-end results: the sections responsible for the declarations' goals.
+    Only sections that exist in ``fiscal_year``.
+    """
+    valid = Section.objects.filter(municipality=municipality).valid_in(fiscal_year)
+    if plan is not None:
+        ids = set(
+            EntryResponsible.objects.filter(
+                entry__row__initiative__plan=plan,
+                entry__row__fiscal_year__in=[fiscal_year, fiscal_year - 1],
+                section__isnull=False,
+            ).values_list("section_id", flat=True)
+        )
+        renamed = current_section_ids(municipality.pk, fiscal_year)
+        ids = {renamed.get(pk, pk) for pk in ids}
+        found = valid.filter(pk__in=ids)
+    elif kind == DocumentKind.GOAL_DECLARATION:
+        found = valid.filter(department__in=list(departments))
+    else:
+        found = valid.filter(
+            goals__declaration__fiscal_year=fiscal_year,
+            goals__declaration__department__in=list(departments),
+            goals__declaration__municipality=municipality,
+        )
+    return (
+        found.distinct()
+        .select_related("department")
+        .order_by(F("department__position").asc(nulls_last=True), "department__name", "position", "name")
+    )
+
+
+def current_section_ids(municipality_id: int, fiscal_year: int) -> dict[int, int]:
+    """Renamed or merged sections → the section that carries their name in ``fiscal_year``."""
+    edges = dict(
+        SectionSuccession.objects.filter(
+            municipality_id=municipality_id,
+            fiscal_year__lte=fiscal_year,
+            kind__in=[SuccessionKind.RENAMED, SuccessionKind.MERGED],
+        ).values_list("predecessor_id", "successor_id")
+    )
+    resolved: dict[int, int] = {}
+    for start in edges:
+        current, seen = start, {start}
+        while current in edges and edges[current] not in seen:
+            current = edges[current]
+            seen.add(current)
+        resolved[start] = current
+    return resolved
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """A section whose answer holds up publishing, and what would move it."""
+
+    section: Section
+    status: str
+    waiting_for: str  # who takes the next step, in words
+    nobody: bool  # no active user can take that step: the planning section must act
+
+
+def publish_blockers(collection_round: CollectionRound, today: date) -> list[Blocker]:
+    """Why the round cannot be published yet, one line per section (three queries)."""
+    waiting = list(
+        RoundRequest.objects.filter(round=collection_round)
+        .exclude(status__in=[RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN])
+        .select_related("section__department")
+        .order_by("section__department__position", "section__position", "section__name")
+    )
+    if not waiting:
+        return []
+    active = (
+        Membership.objects.filter(municipality_id=collection_round.municipality_id, user__is_active=True)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    )
+    by_section = set(active.exclude(section=None).values_list("section_id", "role"))
+    by_department = set(active.exclude(department=None).values_list("department_id", "role"))
+    blockers = []
+    for request in waiting:
+        section = request.section
+        status = RequestStatus(request.status)
+        if status in EDITABLE_STATUSES:
+            who = _("the staff of the section (to submit)")
+            nobody = (section.pk, Role.SECTION_STAFF) not in by_section
+        elif status == RequestStatus.SUBMITTED:
+            who = _("the section head (to approve)")
+            nobody = (section.pk, Role.SECTION_HEAD) not in by_section
+        elif status == RequestStatus.APPROVED_BY_SECTION_HEAD and section.department_id is not None:
+            who = _("the department head (to approve)")
+            nobody = (section.department_id, Role.DEPARTMENT_HEAD) not in by_department
+        else:
+            who = _("the planning section (to accept)")
+            nobody = False
+        blockers.append(
+            Blocker(section=section, status=str(status.label), waiting_for=str(who), nobody=nobody)
+        )
+    return blockers
 
 
 # --- reminders ---------------------------------------------------------------------------
@@ -213,17 +346,16 @@ def request_rows(request: RoundRequest, only_row: int | None = None) -> list[Row
 def request_goals(request: RoundRequest) -> list[Goal]:
     """The goals of the round's declaration for the section, with indicators, targets and actuals."""
     collection_round = request.round
-    if collection_round.goal_declaration_id is None:
-        return []
     year = collection_round.fiscal_year
     indicators = Indicator.objects.order_by("position", "id").prefetch_related(
         Prefetch("measurements", queryset=Measurement.objects.filter(fiscal_year=year), to_attr="actuals"),
         Prefetch("targets", queryset=Target.objects.order_by("fiscal_year", "kind"), to_attr="all_targets"),
     )
     return list(
-        Goal.objects.filter(declaration_id=collection_round.goal_declaration_id, sections=request.section_id)
+        Goal.objects.filter(declaration__rounds=collection_round.pk, sections=request.section_id)
+        .select_related("declaration__department")
         .prefetch_related(Prefetch("indicators", queryset=indicators))
-        .order_by("number")
+        .order_by("declaration__department__position", "declaration_id", "number")
     )
 
 
@@ -255,9 +387,9 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
     entry_ids = [str(e.pk) for view in request_rows(request) for e in (*view.results, *view.plans)]
     if entry_ids:
         wanted |= Q(content_type=types[ProgressEntry], object_id__in=entry_ids)
-    if request.round.goal_declaration_id is not None:
+    if request.round.kind != "guideline_progress":
         goals = Goal.objects.filter(
-            declaration_id=request.round.goal_declaration_id, sections=request.section_id
+            declaration__rounds=request.round_id, sections=request.section_id
         ).values_list("pk", flat=True)
         goal_ids = [str(pk) for pk in goals]
         measurement_ids = [
@@ -297,3 +429,47 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
     ]
     rows.sort(key=lambda r: r.at, reverse=True)
     return rows
+
+
+def answer_warning(request: RoundRequest) -> str:
+    """Why submitting this answer may be a mistake (empty, or untouched since the prefill), or ""."""
+    collection_round = request.round
+    if collection_round.plan_id is not None:
+        entries = list(
+            ProgressEntry.objects.filter(
+                row__initiative__plan_id=collection_round.plan_id,
+                row__fiscal_year=collection_round.fiscal_year,
+                responsibles__section_id=request.section_id,
+            )
+            .distinct()
+            .prefetch_related("carried_from__plan_entry")
+        )
+        if not entries:
+            return str(_("Your section's answer has no entry at all."))
+        plans = [e for e in entries if e.kind == ProgressEntry.Kind.PLAN]
+        untouched = all(
+            any(c.plan_entry.text == e.text for c in e.carried_from.all())
+            for e in entries
+            if e.kind == ProgressEntry.Kind.RESULT
+        )
+        if not plans and untouched:
+            return str(
+                _(
+                    "The results are unchanged from last year's plans and there is no plan for next year: "
+                    "nothing was written for this year."
+                )
+            )
+        return ""
+    goals = Goal.objects.filter(declaration__rounds=collection_round.pk, sections=request.section_id)
+    if not goals.exists():
+        return str(_("No goal of the declaration names your section."))
+    if collection_round.kind == DocumentKind.YEAR_END_RESULTS:
+        written = (
+            goals.exclude(result_text="").exists()
+            or Measurement.objects.filter(
+                indicator__goals__in=goals, fiscal_year=collection_round.fiscal_year
+            ).exists()
+        )
+        if not written:
+            return str(_("No result and no actual figure has been written yet."))
+    return ""

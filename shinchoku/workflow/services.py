@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,17 +21,29 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from shinchoku.core.audit import Actor, apply_changes, record_create
+from shinchoku.core.audit import Actor, apply_changes, record_changes, record_create
 from shinchoku.core.eras import format_fiscal_year
 from shinchoku.goals.models import GoalDeclaration
+from shinchoku.goals.services import goal_declaration_create
 from shinchoku.organizations.access import PLANNING_ROLES, active_memberships, has_role
-from shinchoku.organizations.models import Municipality, Role, Section, SectionSuccession, SuccessionKind
+from shinchoku.organizations.models import (
+    Department,
+    Municipality,
+    Role,
+    Section,
+    SectionSuccession,
+)
 from shinchoku.organizations.services import fiscal_year_ensure
 from shinchoku.plans.models import Plan
 from shinchoku.progress.models import InitiativeRow, ProgressEntry
 from shinchoku.progress.services import progress_entry_create
-from shinchoku.publishing.services import goal_declaration_publish, guideline_progress_publish
-from shinchoku.workflow import selectors
+from shinchoku.publishing.services import (
+    Snapshot,
+    goal_declaration_snapshot,
+    guideline_progress_snapshot,
+    snapshot_publish,
+)
+from shinchoku.workflow import notifications, selectors
 from shinchoku.workflow.models import (
     EDITABLE_STATUSES,
     CarriedEntry,
@@ -79,6 +91,58 @@ def _require_planning(actor: Actor, municipality: Municipality) -> None:
         _require_role(actor, municipality, PLANNING_ROLES)
 
 
+def _check_declarations(
+    *,
+    municipality: Municipality,
+    fiscal_year: int,
+    kind: str,
+    departments: list[Department],
+    error: Callable[[str, str], None],
+) -> None:
+    """A goal-declaration round (April) needs departments of that year; a year-end round, declarations."""
+    if kind == DocumentKind.GOAL_DECLARATION:
+        ended = [d.name for d in departments if not d.is_valid_in(fiscal_year)]
+        if ended:
+            error(
+                "departments",
+                _("These departments do not exist in that fiscal year: %(names)s") % {"names": "、".join(ended)},
+            )
+        return
+    declared = set(
+        GoalDeclaration.objects.filter(
+            municipality=municipality, fiscal_year=fiscal_year, department__in=departments
+        ).values_list("department_id", flat=True)
+    )
+    missing = [d.name for d in departments if d.pk not in declared]
+    if missing:
+        error(
+            "departments",
+            _("These departments have no goal declaration for that fiscal year: %(names)s")
+            % {"names": "、".join(missing)},
+        )
+
+
+def _round_declarations(
+    *, municipality: Municipality, fiscal_year: int, departments: list[Department], actor: Actor
+) -> list[GoalDeclaration]:
+    """The declarations the round asks for, one per department; the missing ones are created empty.
+
+    At the start of the year (a goal-declaration round) the department heads fill them in.
+    """
+    found = {
+        d.department_id: d
+        for d in GoalDeclaration.objects.filter(
+            municipality=municipality, fiscal_year=fiscal_year, department__in=departments
+        )
+    }
+    for department in departments:
+        if department.pk not in found:
+            found[department.pk] = goal_declaration_create(
+                municipality=municipality, department=department, fiscal_year=fiscal_year, actor=actor
+            )
+    return [found[d.pk] for d in departments]
+
+
 @transaction.atomic
 def round_open(
     *,
@@ -87,16 +151,22 @@ def round_open(
     kind: str,
     title: str,
     deadline: date,
-    sections: Iterable[Section],
     actor: Actor,
-    goal_declaration: GoalDeclaration | None = None,
+    sections: Iterable[Section] | None = None,
+    departments: Iterable[Department] = (),
     plan: Plan | None = None,
     today: date | None = None,
 ) -> CollectionRound:
-    """Ask ``sections`` for a document of ``fiscal_year`` by ``deadline``: one pending request each."""
+    """Ask sections for their part of one document of ``fiscal_year`` by ``deadline``.
+
+    The document is a guideline (``plan``) or the goal declarations of ``departments``.
+    ``sections`` defaults to every section that has entries or goals in the document
+    (``selectors.document_sections``). Each asked section gets one pending request; for a
+    guideline its results are prefilled from last year's plans.
+    """
     _require_planning(actor, municipality)
     today = today or timezone.localdate()
-    asked = list({s.pk: s for s in sections}.values())
+    chosen_departments = list({d.pk: d for d in departments}.values())
     errors: dict[str, list[str]] = {}
 
     def error(name: str, message: str) -> None:
@@ -108,36 +178,58 @@ def round_open(
         error("title", _("Give the round a title."))
     if deadline < today:
         error("deadline", _("The deadline is in the past."))
-    if not asked:
+    if kind == DocumentKind.GUIDELINE_PROGRESS:
+        if plan is None:
+            error("plan", _("Choose the guideline whose progress the round asks for."))
+        elif plan.municipality_id != municipality.pk or plan.kind != Plan.Kind.GUIDELINE:
+            error("plan", _("The guideline plan does not fit this round."))
+        if chosen_departments:
+            error("departments", _("A guideline round asks for no goal declaration."))
+    elif kind in (DocumentKind.GOAL_DECLARATION, DocumentKind.YEAR_END_RESULTS):
+        if plan is not None:
+            error("plan", _("A goal round asks for goal declarations, not a guideline."))
+        if not chosen_departments:
+            error("departments", _("Choose the departments whose goal declarations the round asks for."))
+        if any(d.municipality_id != municipality.pk for d in chosen_departments):
+            error("departments", _("A department of another municipality cannot be asked."))
+    elif kind in DocumentKind.values:
+        error("kind", _("Rounds for this document cannot be opened yet."))
+    if sections is None:
+        asked = (
+            []
+            if errors
+            else list(
+                selectors.document_sections(
+                    municipality, kind=kind, fiscal_year=fiscal_year, plan=plan, departments=chosen_departments
+                )
+            )
+        )
+    else:
+        asked = list({s.pk: s for s in sections}.values())
+    if not asked and (sections is not None or not errors):
         error("sections", _("Ask at least one section."))
     if any(s.municipality_id != municipality.pk for s in asked):
         error("sections", _("A section of another municipality cannot be asked."))
-    for label, names in (
-        (
-            _("These sections are not in a department yet; place them first: %(names)s"),
-            [s.name for s in asked if s.department_id is None],
-        ),
-        (
-            _("These sections do not exist in that fiscal year: %(names)s"),
-            [s.name for s in asked if not s.is_valid_in(fiscal_year)],
-        ),
-    ):
-        if names:
-            error("sections", label % {"names": "、".join(names)})
-    if goal_declaration is not None and (
-        goal_declaration.municipality_id != municipality.pk
-        or kind not in (DocumentKind.GOAL_DECLARATION, DocumentKind.YEAR_END_RESULTS)
-    ):
-        error("kind", _("The goal declaration does not fit this round."))
-    if plan is not None and (
-        plan.municipality_id != municipality.pk
-        or plan.kind != Plan.Kind.GUIDELINE
-        or kind != DocumentKind.GUIDELINE_PROGRESS
-    ):
-        error("kind", _("The guideline plan does not fit this round."))
+    invalid = [s.name for s in asked if not s.is_valid_in(fiscal_year)]
+    if invalid:
+        error(
+            "sections",
+            _("These sections do not exist in that fiscal year: %(names)s") % {"names": "、".join(invalid)},
+        )
+    if chosen_departments:
+        _check_declarations(
+            municipality=municipality,
+            fiscal_year=fiscal_year,
+            kind=kind,
+            departments=chosen_departments,
+            error=error,
+        )
     if errors:
         raise ValidationError(errors)
 
+    declarations = _round_declarations(
+        municipality=municipality, fiscal_year=fiscal_year, departments=chosen_departments, actor=actor
+    )
     fiscal_year_ensure(municipality=municipality, year=fiscal_year, actor=actor)
     collection_round = CollectionRound.objects.create(
         municipality=municipality,
@@ -147,14 +239,20 @@ def round_open(
         deadline=deadline,
         opened_by=actor.user,
         opened_at=timezone.now(),
-        goal_declaration=goal_declaration,
         plan=plan,
     )
+    collection_round.declarations.set(declarations)
     record_create(
         collection_round,
         actor=actor,
-        fields=["fiscal_year", "kind", "title", "deadline", "status", "goal_declaration", "plan"],
+        fields=["fiscal_year", "kind", "title", "deadline", "status", "plan"],
     )
+    if declarations:
+        record_changes(
+            collection_round,
+            actor=actor,
+            changes={"declarations": (None, "、".join(str(d) for d in declarations))},
+        )
     for section in asked:
         request = RoundRequest.objects.create(
             municipality=municipality, round=collection_round, section=section
@@ -164,6 +262,21 @@ def round_open(
             # The sections find this year's results prefilled from last year's plans.
             guideline_results_roll_forward(plan=plan, fiscal_year=fiscal_year, section=section, actor=actor)
     return collection_round
+
+
+@transaction.atomic
+def round_deadline_extend(
+    *, collection_round: CollectionRound, deadline: date, actor: Actor
+) -> CollectionRound:
+    """Move the round's deadline (late sections are late no longer if it passes their day)."""
+    _require_planning(actor, collection_round.municipality)
+    locked = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
+    if not locked.is_open:
+        raise TransitionError(_("The round is closed."))
+    if deadline < timezone.localdate():
+        raise ValidationError({"deadline": _("The deadline is in the past.")})
+    apply_changes(locked, {"deadline": deadline}, actor=actor)
+    return locked
 
 
 @transaction.atomic
@@ -188,22 +301,44 @@ def _locked_request(request: RoundRequest) -> RoundRequest:
     return locked
 
 
-def _step(request: RoundRequest, from_status: str, actor: Actor, comment: str = "") -> None:
-    WorkflowStep.objects.create(
+def _step(
+    request: RoundRequest, from_status: str, actor: Actor, comment: str = "", *, on_behalf: bool = False
+) -> WorkflowStep:
+    step = WorkflowStep.objects.create(
         request=request,
         from_status=from_status,
         to_status=request.status,
         actor=actor.user,
         actor_label="" if actor.user else actor.label,
         comment=comment,
+        on_behalf=on_behalf,
     )
+    # Mail goes out once the step is committed: a rolled-back step tells nobody anything.
+    transaction.on_commit(lambda: notifications.step_taken(step.pk))
+    return step
+
+
+def _require_on_behalf(actor: Actor, locked: RoundRequest, comment: str) -> User:
+    """代理: the planning section takes a step for a section or its approver, saying why."""
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why you take this step on the section's behalf.")})
+    return _require_role(actor, locked.municipality, PLANNING_ROLES)
 
 
 @transaction.atomic
-def round_request_submit(*, request: RoundRequest, actor: Actor, comment: str = "") -> RoundRequest:
-    """Staff of the section submit their section's answer (again, after it was sent back)."""
+def round_request_submit(
+    *, request: RoundRequest, actor: Actor, comment: str = "", on_behalf: bool = False
+) -> RoundRequest:
+    """Staff of the section submit their section's answer (again, after it was sent back).
+
+    With ``on_behalf`` the planning section submits for a section that cannot (nobody
+    in it, away): the step is recorded as taken on its behalf, with the reason.
+    """
     locked = _locked_request(request)
-    user = _require_role(actor, locked.municipality, [Role.SECTION_STAFF], section=locked.section)
+    if on_behalf:
+        user = _require_on_behalf(actor, locked, comment)
+    else:
+        user = _require_role(actor, locked.municipality, [Role.SECTION_STAFF], section=locked.section)
     if locked.status not in EDITABLE_STATUSES:
         raise TransitionError("Only a request that has not been submitted can be submitted.")
     before = locked.status
@@ -212,7 +347,7 @@ def round_request_submit(*, request: RoundRequest, actor: Actor, comment: str = 
         {"status": RequestStatus.SUBMITTED, "submitted_at": timezone.now(), "submitted_by": user},
         actor=actor,
     )
-    _step(locked, before, actor, comment.strip())
+    _step(locked, before, actor, comment.strip(), on_behalf=on_behalf)
     return locked
 
 
@@ -252,7 +387,9 @@ def _require_step_role(actor: Actor, locked: RoundRequest, step: _Step) -> User:
         return _require_role(actor, locked.municipality, step.roles, section=locked.section)
     if step.scope == "department":
         if locked.section.department_id is None:
-            raise PermissionDenied("The section belongs to no department: no department head can approve.")
+            # A section outside any department (議会事務局, 行政委員会): the planning section
+            # takes the department head's step.
+            return _require_role(actor, locked.municipality, PLANNING_ROLES)
         return _require_role(
             actor, locked.municipality, step.roles, department_id=locked.section.department_id
         )
@@ -260,24 +397,64 @@ def _require_step_role(actor: Actor, locked: RoundRequest, step: _Step) -> User:
 
 
 @transaction.atomic
-def round_request_approve(*, request: RoundRequest, actor: Actor, comment: str = "") -> RoundRequest:
-    """The next step of the ladder: section head, then department head, then the planning section."""
+def round_request_approve(
+    *, request: RoundRequest, actor: Actor, comment: str = "", on_behalf: bool = False
+) -> RoundRequest:
+    """The next step of the ladder: section head, then department head, then the planning section.
+
+    With ``on_behalf`` the planning section approves for a section head or department
+    head who cannot (a vacant post), with the reason; the history says so.
+    """
     locked = _locked_request(request)
     step = _APPROVAL_STEPS.get(RequestStatus(locked.status))
     if step is None:
         raise TransitionError(f"A request in status {locked.status!r} cannot be approved.")
-    user = _require_step_role(actor, locked, step)
+    user = (
+        _require_on_behalf(actor, locked, comment) if on_behalf else _require_step_role(actor, locked, step)
+    )
     before = locked.status
     apply_changes(locked, {"status": step.to, step.at: timezone.now(), step.by: user}, actor=actor)
-    _step(locked, before, actor, comment.strip())
+    _step(locked, before, actor, comment.strip(), on_behalf=on_behalf)
     return locked
 
 
-def round_request_accept(*, request: RoundRequest, actor: Actor, comment: str = "") -> RoundRequest:
+def round_request_accept(
+    *, request: RoundRequest, actor: Actor, comment: str = "", on_behalf: bool = False
+) -> RoundRequest:
     """The planning section accepts what the department head approved: the last step of the ladder."""
     if request.status != RequestStatus.APPROVED_BY_DEPARTMENT_HEAD:
         raise TransitionError("Only a request approved by the department head can be accepted.")
     return round_request_approve(request=request, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def round_request_withdraw(*, request: RoundRequest, actor: Actor, comment: str) -> RoundRequest:
+    """The planning section takes a section out of the round: no answer is expected from it.
+
+    Its entries stay as they are; a withdrawn request no longer holds up publishing.
+    """
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say why the section is withdrawn from the round.")})
+    locked = _locked_request(request)
+    _require_role(actor, locked.municipality, PLANNING_ROLES)
+    if locked.status in (RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN):
+        raise TransitionError("An accepted or withdrawn request cannot be withdrawn.")
+    before = locked.status
+    apply_changes(locked, {"status": RequestStatus.WITHDRAWN}, actor=actor, reason=comment.strip()[:500])
+    _step(locked, before, actor, comment.strip())
+    return locked
+
+
+@transaction.atomic
+def round_request_reinstate(*, request: RoundRequest, actor: Actor, comment: str = "") -> RoundRequest:
+    """Ask a withdrawn section again: its request is pending as if just opened."""
+    locked = _locked_request(request)
+    _require_role(actor, locked.municipality, PLANNING_ROLES)
+    if locked.status != RequestStatus.WITHDRAWN:
+        raise TransitionError("Only a withdrawn request can be reinstated.")
+    apply_changes(locked, {"status": RequestStatus.PENDING}, actor=actor)
+    _step(locked, RequestStatus.WITHDRAWN, actor, comment.strip())
+    return locked
 
 
 # Who may send a request back from each status: whoever would take its next step. The
@@ -321,34 +498,61 @@ def round_request_send_back(*, request: RoundRequest, actor: Actor, comment: str
     return locked
 
 
+def round_snapshots(collection_round: CollectionRound) -> list[Snapshot]:
+    """What publishing the round would freeze now: one report per declaration, or the guideline's."""
+    if collection_round.plan is not None and collection_round.kind == DocumentKind.GUIDELINE_PROGRESS:
+        return [guideline_progress_snapshot(collection_round.plan, collection_round.fiscal_year)]
+    return [
+        goal_declaration_snapshot(declaration)
+        for declaration in collection_round.declarations.select_related("department").order_by(
+            "department__position", "department__name"
+        )
+    ]
+
+
+def snapshots_digest(snapshots: list[Snapshot]) -> str:
+    return "-".join(s.digest for s in snapshots)
+
+
 @transaction.atomic
-def round_publish(*, collection_round: CollectionRound, actor: Actor) -> CollectionRound:
+def round_publish(
+    *, collection_round: CollectionRound, actor: Actor, expected_digest: str | None = None
+) -> CollectionRound:
     """The planning section publishes the round's document once every section's answer is accepted.
 
-    Publishing freezes a new revision (``shinchoku.publishing``); publishing again
-    after a correction makes another revision and leaves the earlier one as it was.
+    Publishing freezes a new revision per report (``shinchoku.publishing``); publishing
+    again after a correction makes another revision and leaves the earlier one as it was.
+    ``expected_digest`` is the preview's: if anything changed since, nothing is published.
     """
     _require_planning(actor, collection_round.municipality)
     locked = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
     waiting = [
         r.section.name
-        for r in locked.requests.select_related("section").exclude(status=RequestStatus.ACCEPTED)
+        for r in locked.requests.select_related("section").exclude(
+            status__in=[RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN]
+        )
     ]
     if waiting:
         raise TransitionError(
             _("These sections' answers are not accepted yet: %(names)s") % {"names": "、".join(waiting)}
         )
-    if locked.plan is not None and locked.kind == DocumentKind.GUIDELINE_PROGRESS:
-        publication = guideline_progress_publish(
-            plan=locked.plan, fiscal_year=locked.fiscal_year, actor=actor
-        )
-    elif locked.goal_declaration is not None:
-        publication = goal_declaration_publish(declaration=locked.goal_declaration, actor=actor)
-    else:
+    snapshots = round_snapshots(locked)
+    if not snapshots:
         raise TransitionError(_("This round concerns no document that can be published."))
+    if expected_digest is not None and snapshots_digest(snapshots) != expected_digest:
+        raise TransitionError(
+            _("The report changed after the preview was shown: look at the preview again before publishing.")
+        )
+    empty = [s.title for s in snapshots if s.is_empty]
+    if empty:
+        raise TransitionError(
+            _("There is nothing to publish yet in: %(titles)s") % {"titles": "、".join(empty)}
+        )
+    publications = [snapshot_publish(snapshot=snapshot, actor=actor) for snapshot in snapshots]
+    locked.publications.add(*publications)
     apply_changes(
         locked,
-        {"published_at": timezone.now(), "published_by": actor.user, "publication": publication},
+        {"published_at": timezone.now(), "published_by": actor.user, "publication": publications[-1]},
         actor=actor,
     )
     return locked
@@ -371,25 +575,6 @@ def section_lineage(section: Section, fiscal_year: int) -> set[int]:
         found |= {p for p, s in edges if s in found}
         grew = len(found) > before
     return found
-
-
-def _current_sections(municipality_id: int, fiscal_year: int) -> dict[int, int]:
-    """Renamed or merged sections → the section that carries their name in ``fiscal_year``."""
-    edges = dict(
-        SectionSuccession.objects.filter(
-            municipality_id=municipality_id,
-            fiscal_year__lte=fiscal_year,
-            kind__in=[SuccessionKind.RENAMED, SuccessionKind.MERGED],
-        ).values_list("predecessor_id", "successor_id")
-    )
-    resolved: dict[int, int] = {}
-    for start in edges:
-        current, seen = start, {start}
-        while current in edges and edges[current] not in seen:
-            current = edges[current]
-            seen.add(current)
-        resolved[start] = current
-    return resolved
 
 
 def _require_section_member(actor: Actor, section: Section) -> None:
@@ -428,7 +613,7 @@ def guideline_results_roll_forward(
     )
     if not sources:
         return []
-    renamed = _current_sections(section.municipality_id, fiscal_year)
+    renamed = selectors.current_section_ids(section.municipality_id, fiscal_year)
     sections_by_id = {
         s.pk: s
         for s in Section.objects.filter(
@@ -584,17 +769,23 @@ def round_reminders_send(*, today: date, actor: Actor) -> ReminderReport:
 
 
 def request_actions(request: RoundRequest, actor: Actor) -> list[str]:
-    """The steps ``actor`` may take on ``request`` now: submit, approve, accept, send_back."""
+    """The steps ``actor`` may take on ``request`` now.
+
+    submit, approve, accept, send_back; for the planning section also submit_for and
+    approve_for (代理, when the step is someone else's), withdraw and reinstate.
+    """
     if request.round.status != CollectionRound.Status.OPEN or actor.user is None:
         return []
     actions = []
-    try:
-        if request.status in EDITABLE_STATUSES:
+    planning = has_role(actor.user, request.municipality, PLANNING_ROLES)
+    status = RequestStatus(request.status)
+    if status in EDITABLE_STATUSES:
+        try:
             _require_role(actor, request.municipality, [Role.SECTION_STAFF], section=request.section)
             actions.append("submit")
-    except PermissionDenied:
-        pass
-    status = RequestStatus(request.status)
+        except PermissionDenied:
+            if planning:
+                actions.append("submit_for")
     for name, steps in (("approve", _APPROVAL_STEPS), ("send_back", _SEND_BACK_STEPS)):
         step = steps.get(status)
         if step is None:
@@ -602,8 +793,15 @@ def request_actions(request: RoundRequest, actor: Actor) -> list[str]:
         try:
             _require_step_role(actor, request, step)
         except PermissionDenied:
+            if name == "approve" and planning:
+                actions.append("approve_for")
             continue
         if name == "approve" and status == RequestStatus.APPROVED_BY_DEPARTMENT_HEAD:
             name = "accept"
         actions.append(name)
+    if planning:
+        if status == RequestStatus.WITHDRAWN:
+            actions.append("reinstate")
+        elif status != RequestStatus.ACCEPTED:
+            actions.append("withdraw")
     return actions

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,18 +11,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shinchoku.core.audit import Actor
 from shinchoku.core.http import request_user
 from shinchoku.goals.services import GOAL_RESULT_FIELDS, goal_results_update
+from shinchoku.imports.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
+from shinchoku.portal.presenters import goal_rows, guideline_blocks
 from shinchoku.progress.services import (
     progress_entry_create,
     progress_entry_delete,
     progress_entry_move,
     progress_entry_update,
 )
+from shinchoku.publishing.diff import document_changes
+from shinchoku.publishing.services import Snapshot
+from shinchoku.reports import opendata
+from shinchoku.reports.rendering import FORMATS, render_publication
 from shinchoku.workflow import selectors
 from shinchoku.workflow.access import (
     entry_for_editing,
@@ -40,10 +45,12 @@ from shinchoku.workflow.access import (
 )
 from shinchoku.workflow.conflicts import ConflictError
 from shinchoku.workflow.forms import (
+    DeadlineForm,
     EntryForm,
     EntryNewForm,
     GoalResultsForm,
     MoveForm,
+    PublishForm,
     RoundOpenForm,
     SendBackForm,
     StepForm,
@@ -57,12 +64,17 @@ from shinchoku.workflow.services import (
     guideline_results_roll_forward,
     request_actions,
     round_close,
+    round_deadline_extend,
     round_open,
     round_publish,
     round_request_accept,
     round_request_approve,
+    round_request_reinstate,
     round_request_send_back,
     round_request_submit,
+    round_request_withdraw,
+    round_snapshots,
+    snapshots_digest,
 )
 
 
@@ -96,6 +108,12 @@ def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "scope": scope,
             "round": collection_round,
             "board": selectors.round_board(collection_round, scope, today),
+            "blockers": selectors.publish_blockers(collection_round, today) if scope.can_manage else [],
+            "deadline_form": DeadlineForm(initial={"deadline": collection_round.deadline}),
+            "publications": list(collection_round.publications.order_by("-published_at")),
+            "declarations": list(
+                collection_round.declarations.select_related("department").order_by("department__position")
+            ),
             "today": today,
         },
     )
@@ -104,25 +122,45 @@ def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_new(request: HttpRequest, slug: str) -> HttpResponse:
+    """Step 1: the year and the document; 「対象の課を選ぶ」 suggests the sections; step 2 opens."""
     municipality = municipality_for_round_management(request.user, slug)
     form = RoundOpenForm(municipality, request.POST or None)
+    second_step = request.method == "POST" and "open" in request.POST
     if request.method == "POST" and form.is_valid():
-        try:
-            collection_round = round_open(
-                municipality=municipality,
-                fiscal_year=form.cleaned_data["fiscal_year"],
-                kind=form.cleaned_data["kind"],
-                title=form.cleaned_data["title"],
-                deadline=form.cleaned_data["deadline"],
-                sections=form.cleaned_data["sections"],
-                actor=Actor(user=request_user(request)),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
+        if not second_step:
+            form.suggest()
+        elif not form.cleaned_data["sections"]:
+            form.add_error("sections", _("Ask at least one section."))
+        elif not form.cleaned_data["deadline"]:
+            form.add_error("deadline", _("Set the deadline."))
         else:
-            messages.success(request, _("The round is open: the sections can see it now."))
-            return redirect("workflow:detail", slug=slug, pk=collection_round.pk)
-    return render(request, "workflow/round_new.html", {"municipality": municipality, "form": form})
+            try:
+                collection_round = round_open(
+                    municipality=municipality,
+                    fiscal_year=form.cleaned_data["fiscal_year"],
+                    kind=form.cleaned_data["kind"],
+                    title=form.cleaned_data["title"] or form.suggested_title(),
+                    deadline=form.cleaned_data["deadline"],
+                    sections=form.cleaned_data["sections"],
+                    actor=Actor(user=request_user(request)),
+                    **form.document_arguments(),
+                )
+            except ValidationError as error:
+                for name, errors in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                messages.success(request, _("The round is open: the sections can see it now."))
+                return redirect("workflow:detail", slug=slug, pk=collection_round.pk)
+    chosen = request.method == "POST" and form.is_bound and not form.errors.get("kind")
+    return render(
+        request,
+        "workflow/round_new.html",
+        {
+            "municipality": municipality,
+            "form": form,
+            "second_step": chosen and (form.defaults is not None or second_step),
+        },
+    )
 
 
 @login_required
@@ -135,6 +173,27 @@ def close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, _("This round is already closed."))
     else:
         messages.success(request, _("The round is closed: no more reminders will be sent."))
+    return redirect("workflow:detail", slug=slug, pk=pk)
+
+
+@login_required
+@require_POST
+def extend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    collection_round = round_for_management(request.user, slug, pk)
+    form = DeadlineForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the new deadline as a date."))
+        return redirect("workflow:detail", slug=slug, pk=pk)
+    try:
+        round_deadline_extend(
+            collection_round=collection_round,
+            deadline=form.cleaned_data["deadline"],
+            actor=Actor(user=request_user(request)),
+        )
+    except (TransitionError, ValidationError) as error:
+        messages.error(request, "、".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("The deadline is changed."))
     return redirect("workflow:detail", slug=slug, pk=pk)
 
 
@@ -200,54 +259,180 @@ def request_history(request: HttpRequest, slug: str, pk: int, section_pk: int) -
     )
 
 
+_STEP_DONE = {
+    "submit": _lazy("Submitted: the section head is asked to approve."),
+    "submit_for": _lazy("Submitted on the section's behalf."),
+    "approve": _lazy("Approved."),
+    "approve_for": _lazy("Approved on the approver's behalf."),
+    "accept": _lazy("Accepted by the planning section."),
+    "send_back": _lazy("Sent back to the section with your comment."),
+    "withdraw": _lazy("The section is withdrawn from the round."),
+    "reinstate": _lazy("The section is asked again."),
+}
+
+
+def _take_step(req: RoundRequest, action: str, actor: Actor, comment: str) -> RoundRequest:
+    if action in ("submit", "submit_for"):
+        return round_request_submit(
+            request=req, actor=actor, comment=comment, on_behalf=action == "submit_for"
+        )
+    if action in ("approve", "approve_for"):
+        return round_request_approve(
+            request=req, actor=actor, comment=comment, on_behalf=action == "approve_for"
+        )
+    if action == "accept":
+        return round_request_accept(request=req, actor=actor, comment=comment)
+    if action == "send_back":
+        return round_request_send_back(request=req, actor=actor, comment=comment)
+    if action == "withdraw":
+        return round_request_withdraw(request=req, actor=actor, comment=comment)
+    return round_request_reinstate(request=req, actor=actor, comment=comment)
+
+
 @login_required
 @require_POST
 def request_step(request: HttpRequest, slug: str, pk: int, section_pk: int, action: str) -> HttpResponse:
-    """Submit, approve, accept or send back; the service checks the role and the status."""
+    """Take a step of the ladder; the service checks the role and the status.
+
+    Submitting an empty or untouched answer first asks for confirmation (a second POST
+    with ``confirmed``).
+    """
     req, _scope = request_for_user(request.user, slug, pk, section_pk)
     actor = Actor(user=request_user(request))
-    form: forms.Form = SendBackForm(request.POST) if action == "send_back" else StepForm(request.POST)
+    needs_comment = action in ("send_back", "withdraw", "submit_for", "approve_for")
+    form: forms.Form = SendBackForm(request.POST) if needs_comment else StepForm(request.POST)
     if not form.is_valid():
-        if action == "send_back" and not request.POST.get("comment", "").strip():
-            messages.error(request, _("Sending back needs a comment saying what should be fixed."))
+        if needs_comment and not request.POST.get("comment", "").strip():
+            messages.error(request, _COMMENT_NEEDED[action])
         else:
             messages.error(request, _("The comment is too long (2,000 characters at most)."))
         return redirect(_request_url(req))
     comment = form.cleaned_data["comment"]
-    services: dict[str, tuple[Callable[..., RoundRequest], str]] = {
-        "submit": (round_request_submit, _("Submitted: the section head is asked to approve.")),
-        "approve": (round_request_approve, _("Approved.")),
-        "accept": (round_request_accept, _("Accepted by the planning section.")),
-        "send_back": (round_request_send_back, _("Sent back to the section with your comment.")),
-    }
-    service, done = services[action]
+    if action in ("submit", "submit_for") and not request.POST.get("confirmed"):
+        warning = selectors.answer_warning(req)
+        if warning:
+            return render(
+                request,
+                "workflow/submit_confirm.html",
+                {
+                    "municipality": req.municipality,
+                    "req": req,
+                    "round": req.round,
+                    "warning": warning,
+                    "action": action,
+                    "comment": comment,
+                },
+            )
     try:
-        service(request=req, actor=actor, comment=comment)
+        _take_step(req, action, actor, comment)
     except PermissionDenied:
         messages.error(request, _("Your role does not take this step."))
     except (TransitionError, ValidationError):
         messages.error(request, _("This step is not possible in the request's current status."))
     else:
-        messages.success(request, done)
+        messages.success(request, str(_STEP_DONE[action]))
     return redirect(_request_url(req))
 
 
+_COMMENT_NEEDED = {
+    "send_back": _lazy("Sending back needs a comment saying what should be fixed."),
+    "withdraw": _lazy("Say why the section is withdrawn from the round."),
+    "submit_for": _lazy("Say why you take this step on the section's behalf."),
+    "approve_for": _lazy("Say why you take this step on the section's behalf."),
+}
+
+
+def _preview(collection_round: CollectionRound) -> tuple[list[Snapshot], str]:
+    snapshots = round_snapshots(collection_round)
+    return snapshots, snapshots_digest(snapshots)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """「公表」: first the exact report citizens will get and what changed, then a confirmation."""
     collection_round = round_for_management(request.user, slug, pk)
-    try:
-        published = round_publish(collection_round=collection_round, actor=Actor(user=request_user(request)))
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        assert published.publication is not None
-        messages.success(
-            request,
-            _("Published as revision %(revision)s: the portal shows it now.")
-            % {"revision": published.publication.revision},
+    snapshots, digest = _preview(collection_round)
+    form = PublishForm(request.POST or None, initial={"digest": digest})
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = round_publish(
+                collection_round=collection_round,
+                actor=Actor(user=request_user(request)),
+                expected_digest=form.cleaned_data["digest"],
+            )
+        except TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Published: the portal shows it now.",
+                    "Published %(count)s reports: the portal shows them now.",
+                    published.publications.count(),
+                )
+                % {"count": published.publications.count()},
+            )
+            return redirect("workflow:detail", slug=slug, pk=pk)
+        snapshots, digest = _preview(collection_round)
+        form = PublishForm(initial={"digest": digest})
+    today = timezone.localdate()
+    previews = []
+    for index, snapshot in enumerate(snapshots):
+        publication = snapshot.unsaved_publication()
+        current = snapshot.current()
+        document = snapshot.document
+        previews.append(
+            {
+                "index": index,
+                "snapshot": snapshot,
+                "publication": publication,
+                "current": current,
+                "changes": document_changes(current.document if current else None, snapshot.data()),
+                "document": document,
+                "rows": goal_rows(document, snapshot.evaluation)
+                if isinstance(document, ParsedGoalDeclaration)
+                else None,
+                "blocks": guideline_blocks(document)
+                if isinstance(document, ParsedGuidelineProgress)
+                else None,
+                "rollup": snapshot.evaluation.get("rollup"),
+                "csv_tables": opendata.CSV_TABLES[document.kind],
+                "download_base": reverse(
+                    "workflow:preview_download", kwargs={"slug": slug, "pk": pk, "index": index, "fmt": "pdf"}
+                ).removesuffix("pdf"),
+            }
         )
-    return redirect("workflow:detail", slug=slug, pk=pk)
+    return render(
+        request,
+        "workflow/publish_preview.html",
+        {
+            "municipality": collection_round.municipality,
+            "round": collection_round,
+            "previews": previews,
+            "form": form,
+            "blockers": selectors.publish_blockers(collection_round, today),
+            "license": opendata.LICENSE,
+        },
+    )
+
+
+@login_required
+@require_GET
+def preview_download(request: HttpRequest, slug: str, pk: int, index: int, fmt: str) -> HttpResponse:
+    """A download of the would-be revision, rendered exactly as the portal will render it."""
+    collection_round = round_for_management(request.user, slug, pk)
+    snapshots = round_snapshots(collection_round)
+    if fmt not in FORMATS or not 0 <= index < len(snapshots):
+        raise Http404("No such preview.")
+    publication = snapshots[index].unsaved_publication()
+    table = request.GET.get("table") if fmt == "csv" else None
+    if table is not None and table not in opendata.CSV_TABLES[snapshots[index].document.kind]:
+        raise Http404("Unknown table.")
+    rendered, filename = render_publication(publication, fmt, table)
+    response = HttpResponse(rendered.content, content_type=rendered.content_type)
+    response["Content-Disposition"] = f'attachment; filename="preview_{filename}"'
+    return response
 
 
 @login_required

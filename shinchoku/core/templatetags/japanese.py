@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django import template
+from datetime import date, datetime
 
-from shinchoku.core.eras import format_fiscal_year
+from django import template
+from django.utils import timezone
+
+from shinchoku.core.eras import format_date, format_fiscal_year
 
 register = template.Library()
 
@@ -13,3 +16,14 @@ register = template.Library()
 def fiscal_year(value: int | None) -> str:
     """2019 → 令和元年度; empty for None."""
     return format_fiscal_year(value) if value else ""
+
+
+@register.filter
+def wareki(value: date | datetime | None) -> str:
+    """A date (or a moment, in local time) in 和暦: 令和8年12月2日, 令和8年12月2日 15:04."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{format_date(local.date())} {local:%H:%M}"
+    return format_date(value)

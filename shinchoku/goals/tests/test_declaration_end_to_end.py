@@ -100,7 +100,7 @@ def test_declared_through_the_forms_then_results_then_graded(
         deadline=date(2026, 5, 20),
         sections=[section],
         actor=actor,
-        goal_declaration=declaration,
+        departments=[declaration.department],
         today=date(2026, 4, 1),
     )
     client.force_login(staff)

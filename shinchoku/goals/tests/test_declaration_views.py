@@ -273,7 +273,7 @@ def test_a_goal_declaration_round_decides_while_it_is_open(
         deadline=date(2026, 5, 20),
         sections=[section],
         actor=actor,
-        goal_declaration=declaration,
+        departments=[declaration.department],
         today=date(2026, 4, 1),
     )
     request = goal_round.requests.get()

@@ -47,7 +47,9 @@ PLANNING = frozenset({"planner"})
 ROUND_BOARD = frozenset({"planner", "department_head", "section_head", "staff"})
 MEMBERS = EVERYONE - {"anonymous", "outsider"}
 GRADERS = frozenset({"planner", "department_head"})
-SECTION_MEMBERS = frozenset({"staff", "section_head"})  # write their section's entries
+# Write a section's entries: its staff and head, and the planning section, which answers
+# for a section that cannot (every change is in the history under its name).
+SECTION_MEMBERS = frozenset({"staff", "section_head", "planner"})
 DECLARERS = frozenset({"planner", "department_head"})  # write their department's goal declaration
 
 
@@ -76,7 +78,9 @@ MATRIX: dict[str, Expect] = {
     "workflow:detail": Expect(ROUND_BOARD),
     "workflow:new": Expect(PLANNING),
     "workflow:close": Expect(PLANNING, method="post"),
-    "workflow:publish": Expect(PLANNING, method="post"),
+    "workflow:publish": Expect(PLANNING),
+    "workflow:preview_download": Expect(PLANNING),
+    "workflow:extend": Expect(PLANNING, method="post"),
     # A section's request: its ladder sees it; its staff and head write its entries; each
     # step's service decides whose step it is (a wrong step is a message, not a refusal).
     "workflow:request": Expect(ROUND_BOARD),
@@ -92,6 +96,10 @@ MATRIX: dict[str, Expect] = {
     "workflow:accept": Expect(ROUND_BOARD, method="post"),
     "workflow:send_back": Expect(ROUND_BOARD, method="post"),
     "workflow:submit": Expect(ROUND_BOARD, method="post"),
+    "workflow:submit_for": Expect(ROUND_BOARD, method="post"),
+    "workflow:approve_for": Expect(ROUND_BOARD, method="post"),
+    "workflow:withdraw": Expect(ROUND_BOARD, method="post"),
+    "workflow:reinstate": Expect(ROUND_BOARD, method="post"),
     # Goal declarations (shinchoku/goals/access.py): the department's ladder reads; its head and
     # the planning section write (the fixture's declaration is published, so writes are refused
     # with a message and a redirect, which is still "allowed" here).
@@ -130,6 +138,8 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "workflow:detail": {"pk": "round"},
     "workflow:close": {"pk": "round"},
     "workflow:publish": {"pk": "guideline_round"},
+    "workflow:preview_download": {"pk": "guideline_round", "index": "=0", "fmt": "=json"},
+    "workflow:extend": {"pk": "round"},
     "workflow:request": {"pk": "guideline_round", "section_pk": "section"},
     "workflow:history": {"pk": "guideline_round", "section_pk": "section"},
     "workflow:goal_edit": {"pk": "goal_round", "section_pk": "section", "goal_pk": "section_goal"},
@@ -143,6 +153,10 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "workflow:accept": {"pk": "guideline_round", "section_pk": "section"},
     "workflow:send_back": {"pk": "guideline_round", "section_pk": "section"},
     "workflow:submit": {"pk": "guideline_round", "section_pk": "section"},
+    "workflow:submit_for": {"pk": "guideline_round", "section_pk": "section"},
+    "workflow:approve_for": {"pk": "guideline_round", "section_pk": "section"},
+    "workflow:withdraw": {"pk": "guideline_round", "section_pk": "section"},
+    "workflow:reinstate": {"pk": "guideline_round", "section_pk": "section"},
     "declarations:detail": {"pk": "declaration"},
     "declarations:check": {"pk": "declaration"},
     "declarations:goal_new": {"pk": "declaration"},
@@ -261,7 +275,7 @@ def objects(
             deadline=deadline,
             sections=[section],
             actor=actor,
-            goal_declaration=declaration,
+            departments=[declaration.department],
         ),
         "department": department,
         "declaration": declaration,
@@ -282,10 +296,11 @@ def objects(
         "round": round_open(
             municipality=municipality,
             fiscal_year=2025,
-            kind=DocumentKind.YEAR_END_RESULTS,
+            kind=DocumentKind.GOAL_DECLARATION,
             title="照会",
             deadline=timezone.localdate() + timedelta(days=10),
             sections=[section],
+            departments=[department],
             actor=actor,
         ),
     }

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from shinchoku.core.audit import Actor
+from shinchoku.goals.services import goal_declaration_create
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.organizations.services import department_create, section_create
 from shinchoku.workflow.models import CollectionRound, DocumentKind
@@ -41,6 +42,12 @@ def collection_round(
     foreign_section: Section,
     actor: Actor,
 ) -> CollectionRound:
+    # A year-end round asks for declarations that exist: both departments declared in 2025.
+    departments = [section.department, foreign_section.department]
+    for department in departments:
+        goal_declaration_create(
+            municipality=municipality, department=department, fiscal_year=2025, actor=actor
+        )
     return round_open(
         municipality=municipality,
         fiscal_year=2025,
@@ -48,6 +55,7 @@ def collection_round(
         title="令和7年度 目標達成状況の照会",
         deadline=DEADLINE,
         sections=[section, sibling_section, foreign_section],
+        departments=departments,
         actor=actor,
         today=TODAY,
     )

@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from shinchoku.core.audit import Actor
+from shinchoku.core.eras import format_date
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.organizations.services import department_create, section_create
 from shinchoku.workflow.models import CollectionRound, DocumentKind, RequestStatus
@@ -64,10 +65,11 @@ def test_a_round_that_asks_none_of_my_sections_does_not_exist_for_me(
     other = round_open(
         municipality=municipality,
         fiscal_year=2025,
-        kind=DocumentKind.GUIDELINE_PROGRESS,
+        kind=DocumentKind.GOAL_DECLARATION,
         title="総務部だけの照会",
         deadline=timezone.localdate(),
         sections=[foreign_section],
+        departments=[foreign_section.department],
         actor=actor,
     )
     client.force_login(staff)
@@ -99,10 +101,11 @@ def test_rows_show_status_times_and_the_late_flag(
     collection_round = round_open(
         municipality=municipality,
         fiscal_year=2025,
-        kind=DocumentKind.YEAR_END_RESULTS,
+        kind=DocumentKind.GOAL_DECLARATION,
         title="達成状況",
         deadline=today,
         sections=[section, sibling_section, foreign_section],
+        departments=[section.department, foreign_section.department],
         actor=actor,
     )
     request = collection_round.requests.get(section=section)
@@ -114,7 +117,7 @@ def test_rows_show_status_times_and_the_late_flag(
     page = client.get(f"/m/midori/rounds/{collection_round.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     rows = {name: page[page.index(f">{name}</th>") :].split("</tr>")[0] for name in SECTIONS}
     assert "approved by the section head" in rows["企画政策課"] and "Late" not in rows["企画政策課"]
-    assert today.strftime("%Y-%m-%d") in rows["企画政策課"]
+    assert format_date(today) in rows["企画政策課"]
     assert "not submitted" in rows["財政課"] and "<strong>Late</strong>" in rows["財政課"]
     assert "3 sections asked: 2 not submitted (2 late), 1 awaiting approval, 0 accepted." in page
     listing = client.get("/m/midori/rounds/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -141,9 +144,10 @@ def test_board_query_count_does_not_grow(
     django_assert_max_num_queries,
     size: int,
 ) -> None:  # type: ignore[no-untyped-def]
-    sections = []
+    sections, departments = [], []
     for d in range(size):
         department = department_create(municipality=municipality, name=f"第{d}部", actor=actor)
+        departments.append(department)
         sections += [
             section_create(
                 municipality=municipality, department=department, name=f"第{d}部{s}課", actor=actor
@@ -154,10 +158,11 @@ def test_board_query_count_does_not_grow(
         round_open(
             municipality=municipality,
             fiscal_year=2025,
-            kind=DocumentKind.INDICATOR_ACTUALS,
+            kind=DocumentKind.GOAL_DECLARATION,
             title=f"照会{n}",
             deadline=timezone.localdate(),
             sections=sections,
+            departments=departments,
             actor=actor,
         )
     client.force_login(planner)
@@ -165,7 +170,8 @@ def test_board_query_count_does_not_grow(
     assert last is not None
     with django_assert_max_num_queries(8):
         assert client.get("/m/midori/rounds/").status_code == 200
-    with django_assert_max_num_queries(8):
+    # + the round's declarations and publications, and why it cannot be published (3)
+    with django_assert_max_num_queries(13):
         assert client.get(f"/m/midori/rounds/{last.pk}/").status_code == 200
 
 
@@ -177,10 +183,16 @@ def test_the_form_groups_sections_by_department(
 ) -> None:  # type: ignore[no-untyped-def]
     section_create(municipality=municipality, name="未所属課", actor=actor)
     client.force_login(planner)
-    page = client.get("/m/midori/rounds/new/").content.decode()
+    assert "section-" not in client.get("/m/midori/rounds/new/").content.decode()  # step 1 first
+    departments = list(Department.objects.filter(municipality=municipality).values_list("pk", flat=True))
+    page = client.post(
+        "/m/midori/rounds/new/",
+        {"fiscal_year": "2025", "kind": "goal_declaration", "departments": departments, "choose": "1"},
+    ).content.decode()
     assert page.index("<legend>企画部</legend>") < page.index("企画政策課") < page.index("財政課")
     assert page.index("<legend>総務部</legend>") < page.index("総務課")
-    assert "未所属課" not in page  # not in a department: cannot be asked yet
+    # Sections outside any department (議会事務局, 行政委員会) can be asked too, after the departments.
+    assert page.index("総務課") < page.index("未所属課")
 
 
 def test_the_planning_section_opens_a_round(
@@ -192,15 +204,18 @@ def test_the_planning_section_opens_a_round(
         "/m/midori/rounds/new/",
         {
             "fiscal_year": "2025",
-            "kind": "guideline_progress",
-            "title": "指針進捗の照会",
+            "kind": "goal_declaration",
+            "departments": [section.department_id],
+            "title": "目標宣言の照会",
             "deadline": deadline.isoformat(),
             "sections": [section.pk, sibling_section.pk],
+            "open": "1",
         },
     )
     collection_round = CollectionRound.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/m/midori/rounds/{collection_round.pk}/"
-    assert collection_round.opened_by == planner and collection_round.kind == "guideline_progress"
+    assert collection_round.opened_by == planner and collection_round.kind == "goal_declaration"
+    assert [d.department_id for d in collection_round.declarations.all()] == [section.department_id]
     assert {r.section for r in collection_round.requests.all()} == {section, sibling_section}
     assert set(collection_round.requests.values_list("status", flat=True)) == {RequestStatus.PENDING}
 
@@ -214,14 +229,17 @@ def test_a_refused_round_shows_the_reasons_and_keeps_the_choices(
         {
             "fiscal_year": "2025",
             "kind": "year_end_results",
+            "departments": [section.department_id],
             "title": "x",
             "deadline": "2001-01-01",
             "sections": [section.pk],
+            "open": "1",
         },
         HTTP_ACCEPT_LANGUAGE="en",
     )
     page = response.content.decode()
     assert response.status_code == 200 and "The deadline is in the past." in page
+    assert "have no goal declaration for that fiscal year: 企画部" in page
     assert f'value="{section.pk}" id="section-{section.pk}" checked' in page
     assert f'value="{sibling_section.pk}" id="section-{sibling_section.pk}">' in page
     assert CollectionRound.objects.count() == 0

@@ -41,7 +41,7 @@ def goal_round(municipality: Municipality, section: Section, goal: Goal, actor: 
         deadline=DEADLINE,
         sections=[section],
         actor=actor,
-        goal_declaration=goal.declaration,
+        departments=[goal.declaration.department],
         today=TODAY,
     )
 

@@ -26,10 +26,13 @@ from .conftest import DEADLINE, TODAY
 def open_round(
     municipality: Municipality, sections: list[Section], actor: Actor, **changes: object
 ) -> CollectionRound:
+    # A goal-declaration round of the sections' departments (it creates their declarations).
+    departments = {s.department_id: s.department for s in sections if s.department is not None}
     values: dict[str, object] = {
         "municipality": municipality,
         "fiscal_year": 2025,
-        "kind": DocumentKind.INDICATOR_ACTUALS,
+        "kind": DocumentKind.GOAL_DECLARATION,
+        "departments": [d for d in departments.values() if d.municipality_id == municipality.pk],
         "title": "指標実績の照会",
         "deadline": DEADLINE,
         "sections": sections,
@@ -82,7 +85,9 @@ def test_opening_refuses_bad_input_with_every_reason(
     errors = refused.value.message_dict
     assert set(errors) == {"deadline", "sections", "title"}
     text = " ".join(errors["sections"])
-    assert "未所属課" in text and "旧課" in text
+    # A section outside any department is asked like any other; an abolished one is not.
+    assert "旧課" in text and "そら課" not in text and "未所属課" not in text
+    assert len(errors["sections"]) == 2  # another municipality's section, and the abolished one
     with pytest.raises(ValidationError) as refused:
         open_round(municipality, [], actor)
     assert "sections" in refused.value.message_dict
@@ -99,14 +104,40 @@ def test_a_round_may_concern_a_goal_declaration_of_its_kind(
         department=section.department,
         declarer_position="企画部長",
     )
-    collection_round = open_round(
-        municipality, [section], actor, kind=DocumentKind.YEAR_END_RESULTS, goal_declaration=declaration
+    collection_round = open_round(municipality, [section], actor, kind=DocumentKind.YEAR_END_RESULTS)
+    assert list(collection_round.declarations.all()) == [declaration]
+    with pytest.raises(ValidationError) as refused:
+        open_round(municipality, [section], actor, kind=DocumentKind.GUIDELINE_PROGRESS)
+    assert set(refused.value.message_dict) == {"plan", "departments"}
+
+
+def test_a_year_end_round_needs_the_declarations(
+    municipality: Municipality, section: Section, actor: Actor
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        open_round(municipality, [section], actor, kind=DocumentKind.YEAR_END_RESULTS)
+    assert "企画部" in " ".join(refused.value.message_dict["departments"])
+    assert CollectionRound.objects.count() == 0 and GoalDeclaration.objects.count() == 0
+
+
+def test_a_goal_declaration_round_creates_the_declarations_and_asks_every_section_by_default(
+    municipality: Municipality, section: Section, actor: Actor
+) -> None:
+    assert section.department is not None
+    collection_round = round_open(
+        municipality=municipality,
+        fiscal_year=2025,
+        kind=DocumentKind.GOAL_DECLARATION,
+        title="目標宣言",
+        deadline=DEADLINE,
+        departments=[section.department],
+        actor=actor,
+        today=TODAY,
     )
-    assert collection_round.goal_declaration == declaration
-    with pytest.raises(ValidationError):
-        open_round(
-            municipality, [section], actor, kind=DocumentKind.GUIDELINE_PROGRESS, goal_declaration=declaration
-        )
+    declaration = GoalDeclaration.objects.get()
+    assert (declaration.department, declaration.fiscal_year) == (section.department, 2025)
+    assert list(collection_round.declarations.all()) == [declaration]
+    assert [r.section for r in collection_round.requests.all()] == [section]
 
 
 def test_the_whole_ladder(

@@ -1,0 +1,119 @@
+"""What a new revision changes against the one citizens see: the publish preview's diff.
+
+Documents are compared as the portal shows them, record by record (a goal by its number,
+an initiative by its title), so the planning section reads 「No.3 取組結果: … → …」 rather
+than a diff of JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from shinchoku.core.figures import Figure, format_figure
+
+
+@dataclass(frozen=True)
+class Change:
+    where: str  # the record: 「No.3 窓口のデジタル化」, 「○市民参加の推進」
+    what: str  # the column as the report names it
+    old: str  # "" when added
+    new: str  # "" when removed
+
+
+def _figures(items: list[dict[str, Any]]) -> str:
+    return "、".join(
+        format_figure(
+            Figure(Decimal(f["value"]), f["unit"], f["approximate"], f["provisional"], f.get("label", "")),
+            style="kanji",
+        )
+        for f in items
+    )
+
+
+def _goal_fields() -> list[tuple[str, str]]:
+    return [
+        ("title", _("Goal")),
+        ("sections", _("responsible sections")),
+        ("content", _("Content")),
+        ("target_text", _("Target")),
+        ("result_text", _("Result")),
+        ("direction_text", _("Direction")),
+        ("status_text", _("Achievement status")),
+        ("targets", _("Target figures")),
+        ("actuals", _("Actual figures")),
+    ]
+
+
+def _goal_values(goal: dict[str, Any]) -> dict[str, str]:
+    values = {name: str(goal.get(name) or "") for name, _label in _goal_fields()}
+    values["sections"] = "、".join(goal.get("sections", []))
+    values["targets"] = _figures(goal.get("targets", []))
+    values["actuals"] = _figures(goal.get("actuals", []))
+    return values
+
+
+def _initiative_values(initiative: dict[str, Any]) -> dict[str, str]:
+    def bullets(kind: str) -> str:
+        return "\n".join(
+            f"・{e['text']}（{'・'.join(e['sections'])}）" if e["sections"] else f"・{e['text']}"
+            for row in initiative.get("rows", [])
+            for e in row.get(kind, [])
+        )
+
+    return {
+        "guideline_text": initiative.get("guideline_text", ""),
+        "classification": "、".join(r.get("classification", "") for r in initiative.get("rows", [])),
+        "policy": "\n".join(r.get("policy", "") for r in initiative.get("rows", [])),
+        "results": bullets("results"),
+        "plans": bullets("plans"),
+    }
+
+
+def _initiative_fields() -> list[tuple[str, str]]:
+    return [
+        ("guideline_text", _("What the guideline says")),
+        ("classification", _("Classification")),
+        ("policy", _("Policy")),
+        ("results", _("Results")),
+        ("plans", _("Plans")),
+    ]
+
+
+def document_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change]:
+    """Every record added, removed or changed from ``old`` (the current revision) to ``new``."""
+    values: Callable[[dict[str, Any]], dict[str, str]]
+    if new.get("kind") == "goal_declaration":
+        records_old = {g["number"]: g for g in (old or {}).get("goals", [])}
+        records_new = {g["number"]: g for g in new.get("goals", [])}
+        fields, values = _goal_fields(), _goal_values
+
+        def name(key: Any, record: dict[str, Any]) -> str:
+            return f"No.{key} {record.get('title', '')}"
+
+    else:
+        records_old = {i["title"]: i for i in (old or {}).get("initiatives", [])}
+        records_new = {i["title"]: i for i in new.get("initiatives", [])}
+        fields, values = _initiative_fields(), _initiative_values
+
+        def name(key: Any, record: dict[str, Any]) -> str:
+            return str(key)
+
+    changes: list[Change] = []
+    for key, record in records_new.items():
+        before = records_old.get(key)
+        after_values = values(record)
+        before_values = values(before) if before else {}
+        for field, label in fields:
+            if after_values[field] != before_values.get(field, ""):
+                changes.append(
+                    Change(name(key, record), label, before_values.get(field, ""), after_values[field])
+                )
+    for key, record in records_old.items():
+        if key not in records_new:
+            changes.append(Change(name(key, record), _("(removed)"), name(key, record), ""))
+    return changes

@@ -1,0 +1,154 @@
+"""What waits for one user, across every municipality they belong to: the home page and the counts.
+
+- to fill in: requests of my sections not submitted yet, or sent back (with the comment);
+- to approve: requests whose next step is mine (section head, department head, planning);
+- to publish (planning section): open rounds whose every answer is accepted.
+Each list is newest first; due soon and late are flagged on what I still have to fill in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, Exists, OuterRef, Q
+
+from shinchoku.organizations.access import PLANNING_ROLES
+from shinchoku.organizations.models import Membership, Role
+from shinchoku.workflow.models import (
+    EDITABLE_STATUSES,
+    CollectionRound,
+    RequestStatus,
+    RoundRequest,
+    WorkflowStep,
+)
+
+
+def _memberships(user: User, today: date) -> list[Membership]:
+    return list(
+        Membership.objects.filter(user=user)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    )
+
+
+@dataclass(frozen=True)
+class _Filters:
+    fill: Q
+    approve: Q
+    planning_municipalities: frozenset[int]
+
+
+def _filters(memberships: list[Membership]) -> _Filters:
+    nothing = Q(pk__in=[])
+    my_sections = {
+        m.section_id
+        for m in memberships
+        if m.role in (Role.SECTION_STAFF, Role.SECTION_HEAD) and m.section_id
+    }
+    headed_sections = {m.section_id for m in memberships if m.role == Role.SECTION_HEAD and m.section_id}
+    headed_departments = {
+        m.department_id for m in memberships if m.role == Role.DEPARTMENT_HEAD and m.department_id
+    }
+    planning = frozenset(m.municipality_id for m in memberships if m.role in PLANNING_ROLES)
+    fill = Q(section_id__in=my_sections, status__in=EDITABLE_STATUSES) if my_sections else nothing
+    approve = nothing
+    if headed_sections:
+        approve |= Q(section_id__in=headed_sections, status=RequestStatus.SUBMITTED)
+    if headed_departments:
+        approve |= Q(
+            section__department_id__in=headed_departments, status=RequestStatus.APPROVED_BY_SECTION_HEAD
+        )
+    if planning:
+        approve |= Q(municipality_id__in=planning, status=RequestStatus.APPROVED_BY_DEPARTMENT_HEAD)
+        approve |= Q(
+            municipality_id__in=planning,
+            section__department__isnull=True,
+            status=RequestStatus.APPROVED_BY_SECTION_HEAD,
+        )
+    return _Filters(fill=fill, approve=approve, planning_municipalities=planning)
+
+
+@dataclass(frozen=True)
+class Task:
+    request: RoundRequest
+    late: bool
+    due_soon: bool
+    comment: str  # the send-back comment, for a request sent back to me
+
+
+@dataclass(frozen=True)
+class MyWork:
+    to_fill: list[Task]
+    to_approve: list[Task]
+    to_publish: list[CollectionRound]
+
+    @property
+    def count(self) -> int:
+        return len(self.to_fill) + len(self.to_approve) + len(self.to_publish)
+
+
+def my_work(user: User | AnonymousUser, today: date) -> MyWork:
+    """Everything waiting for ``user`` (four queries whatever the number of rounds)."""
+    if not user.is_authenticated:
+        return MyWork([], [], [])
+    assert isinstance(user, User)
+    filters = _filters(_memberships(user, today))
+    requests = list(
+        RoundRequest.objects.filter(round__status=CollectionRound.Status.OPEN)
+        .filter(filters.fill | filters.approve)
+        .select_related("round", "section__department", "municipality")
+        .order_by("-updated_at", "-id")
+    )
+    sent_back = {r.pk for r in requests if r.status == RequestStatus.SENT_BACK}
+    comments: dict[int, str] = {}
+    for step in WorkflowStep.objects.filter(
+        request_id__in=sent_back, to_status=RequestStatus.SENT_BACK
+    ).order_by("at", "id"):
+        comments[step.request_id] = step.comment  # the latest send-back wins
+    soon = today + timedelta(days=settings.ROUND_REMINDER_DAYS_BEFORE)
+    to_fill, to_approve = [], []
+    fill_statuses = set(EDITABLE_STATUSES)
+    for request in requests:
+        deadline = request.round.deadline
+        editable = request.status in fill_statuses
+        task = Task(
+            request=request,
+            late=editable and today > deadline,
+            due_soon=editable and today <= deadline <= soon,
+            comment=comments.get(request.pk, ""),
+        )
+        (to_fill if editable else to_approve).append(task)
+    to_publish: list[CollectionRound] = []
+    if filters.planning_municipalities:
+        waiting = RoundRequest.objects.filter(round=OuterRef("pk")).exclude(
+            status__in=[RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN]
+        )
+        to_publish = list(
+            CollectionRound.objects.filter(
+                municipality_id__in=filters.planning_municipalities,
+                status=CollectionRound.Status.OPEN,
+                published_at__isnull=True,
+            )
+            .annotate(asked=Count("requests"))
+            .filter(asked__gt=0)
+            .exclude(Exists(waiting))
+            .select_related("municipality")
+            .order_by("-updated_at", "-id")
+        )
+    return MyWork(to_fill=to_fill, to_approve=to_approve, to_publish=to_publish)
+
+
+def my_work_count(user: User | AnonymousUser, today: date) -> int:
+    """How many requests wait for ``user`` (two queries): the number in the navigation."""
+    if not user.is_authenticated:
+        return 0
+    assert isinstance(user, User)
+    filters = _filters(_memberships(user, today))
+    return (
+        RoundRequest.objects.filter(round__status=CollectionRound.Status.OPEN)
+        .filter(filters.fill | filters.approve)
+        .count()
+    )
