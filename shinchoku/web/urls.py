@@ -3,11 +3,13 @@ from django.urls import include, path
 
 from shinchoku.accounts.views import LoginView
 from shinchoku.web import views
+from shinchoku.workflow.views import my_work
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("my/", my_work, name="my_work"),
     path("m/<slug:slug>/", views.municipality, name="municipality"),
     path("m/<slug:slug>/imports/", include("shinchoku.imports.urls")),
     path("m/<slug:slug>/evaluation/", include("shinchoku.evaluation.urls")),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -142,8 +143,11 @@ class RoundOpenForm(forms.Form):
         self.defaults = {s.pk for s in found}
         if not data.get("title"):
             # The bound form shows what was posted: put the suggestion there.
-            self.data = self.data.copy()
-            self.data["title"] = data["title"] = self.suggested_title()
+            data["title"] = self.suggested_title()
+            if isinstance(self.data, QueryDict):
+                posted = self.data.copy()
+                posted["title"] = data["title"]
+                self.data = posted
 
     def suggested_title(self) -> str:
         data = self.cleaned_data

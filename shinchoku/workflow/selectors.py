@@ -375,6 +375,13 @@ class HistoryRow:
     comment: str
 
 
+def _step_actor(step: WorkflowStep) -> str:
+    name = (step.actor.get_full_name() or step.actor.username) if step.actor else step.actor_label
+    if step.on_behalf:
+        return "{}（{}）".format(name, _("on the section's behalf"))
+    return name
+
+
 def request_history(request: RoundRequest) -> list[HistoryRow]:
     """The workflow steps and the audit rows of the request and of the section's records in it.
 
@@ -417,7 +424,7 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
     rows += [
         HistoryRow(
             at=step.at,
-            who=(step.actor.get_full_name() or step.actor.username) if step.actor else step.actor_label,
+            who=_step_actor(step),
             record=str(request.section),
             action=str(RequestStatus(step.to_status).label),
             field="status",

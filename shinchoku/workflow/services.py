@@ -105,7 +105,8 @@ def _check_declarations(
         if ended:
             error(
                 "departments",
-                _("These departments do not exist in that fiscal year: %(names)s") % {"names": "、".join(ended)},
+                _("These departments do not exist in that fiscal year: %(names)s")
+                % {"names": "、".join(ended)},
             )
         return
     declared = set(
@@ -200,7 +201,11 @@ def round_open(
             if errors
             else list(
                 selectors.document_sections(
-                    municipality, kind=kind, fiscal_year=fiscal_year, plan=plan, departments=chosen_departments
+                    municipality,
+                    kind=kind,
+                    fiscal_year=fiscal_year,
+                    plan=plan,
+                    departments=chosen_departments,
                 )
             )
         )

@@ -109,7 +109,8 @@ def my_work(user: User | AnonymousUser, today: date) -> MyWork:
     ).order_by("at", "id"):
         comments[step.request_id] = step.comment  # the latest send-back wins
     soon = today + timedelta(days=settings.ROUND_REMINDER_DAYS_BEFORE)
-    to_fill, to_approve = [], []
+    to_fill: list[Task] = []
+    to_approve: list[Task] = []
     fill_statuses = set(EDITABLE_STATUSES)
     for request in requests:
         deadline = request.round.deadline

@@ -30,7 +30,7 @@ from shinchoku.publishing.diff import document_changes
 from shinchoku.publishing.services import Snapshot
 from shinchoku.reports import opendata
 from shinchoku.reports.rendering import FORMATS, render_publication
-from shinchoku.workflow import selectors
+from shinchoku.workflow import selectors, tasks
 from shinchoku.workflow.access import (
     entry_for_editing,
     goal_for_editing,
@@ -656,3 +656,13 @@ def goal_check(request: HttpRequest, slug: str, pk: int, section_pk: int, goal_p
         figure, error = parse_actual(text, indicator)
         results.append({"indicator": indicator, "text": text, "figure": figure, "error": error})
     return render(request, "workflow/_figure_check.html", {"results": results})
+
+
+@login_required
+@require_GET
+def my_work(request: HttpRequest) -> HttpResponse:
+    """The home page of a member of staff: what waits for me, newest first, each one link away."""
+    today = timezone.localdate()
+    return render(
+        request, "workflow/my_work.html", {"work": tasks.my_work(request.user, today), "today": today}
+    )

@@ -1,0 +1,230 @@
+"""The planning section's controls of a round, the home page of each user, and the step e-mails."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from shinchoku.core.audit import Actor
+from shinchoku.organizations.models import Section
+from shinchoku.workflow.models import CollectionRound, RequestStatus, WorkflowStep
+from shinchoku.workflow.services import (
+    round_request_approve,
+    round_request_send_back,
+    round_request_submit,
+)
+
+
+def url(collection_round: CollectionRound, section: Section, action: str = "") -> str:
+    return f"/m/midori/rounds/{collection_round.pk}/sections/{section.pk}/{action}"
+
+
+def with_email(*users):  # type: ignore[no-untyped-def]
+    for user in users:
+        user.email = f"{user.username}@city.example.jp"
+        user.save()
+
+
+# --- a section with nobody in it does not block the round for ever --------------------------
+
+
+def test_the_board_says_what_blocks_publishing_and_who_is_missing(
+    client: Client, collection_round: CollectionRound, planner, staff, section_head, department_head
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(planner)
+    page = client.get(f"/m/midori/rounds/{collection_round.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    blockers = page[page.index('class="blockers"') :].split("</ul>")[0]
+    # 企画政策課 has staff; 財政課 and 総務課 have nobody: the page says so, in words.
+    assert "企画政策課" in blockers and "財政課" in blockers and "総務課" in blockers
+    assert blockers.count("Nobody can take this step") == 2
+    assert "Preview and publish" not in page
+
+
+def test_the_planning_section_submits_and_approves_on_behalf_with_a_reason(
+    client: Client, collection_round: CollectionRound, planner
+) -> None:  # type: ignore[no-untyped-def]
+    section = collection_round.requests.get(section__name="財政課").section
+    client.force_login(planner)
+    page = client.get(url(collection_round, section), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Submit on the section's behalf" in page and "Withdraw the section from the round" in page
+    # A reason is required.
+    client.post(url(collection_round, section, "submit-for/"), {"comment": " ", "confirmed": "1"})
+    request = collection_round.requests.get(section=section)
+    assert request.status == RequestStatus.PENDING
+    client.post(
+        url(collection_round, section, "submit-for/"), {"comment": "担当者不在のため", "confirmed": "1"}
+    )
+    client.post(url(collection_round, section, "approve-for/"), {"comment": "課長不在のため"})
+    client.post(url(collection_round, section, "approve-for/"), {"comment": "部長不在のため"})
+    client.post(url(collection_round, section, "accept/"), {"comment": ""})
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACCEPTED
+    steps = list(WorkflowStep.objects.filter(request=request).order_by("id"))
+    assert [s.on_behalf for s in steps] == [True, True, True, False]
+    assert all(s.actor == planner for s in steps)
+    history = client.get(url(collection_round, section), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert history.count("（on the section's behalf）") == 3 and "担当者不在のため" in history
+
+
+def test_a_withdrawn_section_no_longer_holds_up_publishing_and_can_be_asked_again(
+    client: Client, collection_round: CollectionRound, planner
+) -> None:  # type: ignore[no-untyped-def]
+    section = collection_round.requests.get(section__name="総務課").section
+    client.force_login(planner)
+    client.post(url(collection_round, section, "withdraw/"), {"comment": ""})
+    assert collection_round.requests.get(section=section).status == RequestStatus.PENDING  # reason needed
+    client.post(url(collection_round, section, "withdraw/"), {"comment": "今年度は対象外"})
+    assert collection_round.requests.get(section=section).status == RequestStatus.WITHDRAWN
+    page = client.get(f"/m/midori/rounds/{collection_round.pk}/").content.decode()
+    blockers = page[page.index('class="blockers"') :].split("</ul>")[0]
+    assert "総務課" not in blockers
+    client.post(url(collection_round, section, "reinstate/"), {"comment": ""})
+    assert collection_round.requests.get(section=section).status == RequestStatus.PENDING
+
+
+@pytest.mark.parametrize("persona", ["staff", "section_head", "department_head"])
+def test_only_the_planning_section_acts_on_behalf_or_withdraws(
+    client: Client,
+    request: pytest.FixtureRequest,
+    collection_round: CollectionRound,
+    section: Section,
+    persona: str,
+) -> None:
+    client.force_login(request.getfixturevalue(persona))
+    for action in ("submit-for/", "approve-for/", "withdraw/"):
+        client.post(url(collection_round, section, action), {"comment": "x", "confirmed": "1"})
+    assert collection_round.requests.get(section=section).status == RequestStatus.PENDING
+    assert not WorkflowStep.objects.exists()
+
+
+def test_an_outsider_cannot_reach_the_new_controls(
+    client: Client, collection_round: CollectionRound, section: Section, outsider
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(outsider)
+    for action in ("submit-for/", "approve-for/", "withdraw/", "reinstate/"):
+        assert client.post(url(collection_round, section, action), {"comment": "x"}).status_code in (403, 404)
+    assert client.post(
+        f"/m/midori/rounds/{collection_round.pk}/deadline/", {"deadline": "2099-01-01"}
+    ).status_code in (403, 404)
+    assert client.get(f"/m/midori/rounds/{collection_round.pk}/publish/").status_code in (403, 404)
+    assert client.get("/my/").status_code == 200  # their own home page, empty of ours
+    assert "令和7年度 目標達成状況の照会" not in client.get("/my/").content.decode()
+
+
+def test_the_planning_section_extends_the_deadline(
+    client: Client, collection_round: CollectionRound, planner, staff
+) -> None:  # type: ignore[no-untyped-def]
+    later = timezone.localdate() + timedelta(days=30)
+    client.force_login(staff)
+    assert (
+        client.post(f"/m/midori/rounds/{collection_round.pk}/deadline/", {"deadline": later}).status_code
+        == 403
+    )
+    client.force_login(planner)
+    client.post(f"/m/midori/rounds/{collection_round.pk}/deadline/", {"deadline": later.isoformat()})
+    collection_round.refresh_from_db()
+    assert collection_round.deadline == later
+
+
+# --- submitting an empty answer asks first ---------------------------------------------------
+
+
+def test_submitting_an_empty_answer_asks_for_confirmation(
+    client: Client, collection_round: CollectionRound, section: Section, staff
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(staff)
+    response = client.post(
+        url(collection_round, section, "submit/"), {"comment": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200 and "Submit anyway" in response.content.decode()
+    assert collection_round.requests.get(section=section).status == RequestStatus.PENDING
+    client.post(url(collection_round, section, "submit/"), {"comment": "", "confirmed": "1"})
+    assert collection_round.requests.get(section=section).status == RequestStatus.SUBMITTED
+
+
+def test_an_answer_unchanged_from_the_prefill_asks_for_confirmation(
+    client: Client, guideline_round: CollectionRound, section: Section, staff
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(staff)
+    response = client.post(
+        url(guideline_round, section, "submit/"), {"comment": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "unchanged from last year" in response.content.decode()
+    assert guideline_round.requests.get(section=section).status == RequestStatus.PENDING
+
+
+# --- everyone sees their own work --------------------------------------------------------------
+
+
+def test_my_work_lists_what_waits_for_each_person(
+    client: Client,
+    collection_round: CollectionRound,
+    section: Section,
+    staff,
+    section_head,
+    department_head,
+    planner,
+) -> None:  # type: ignore[no-untyped-def]
+    request = collection_round.requests.get(section=section)
+    client.force_login(staff)
+    page = client.get("/my/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "To fill in" in page and "企画政策課" in page and "総務課" not in page
+    round_request_submit(request=request, actor=Actor(user=staff))
+    client.force_login(section_head)
+    page = client.get("/my/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "To approve" in page and f"/sections/{section.pk}/" in page
+    round_request_send_back(request=request, actor=Actor(user=section_head), comment="数値の単位が違います")
+    client.force_login(staff)
+    page = client.get("/my/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "数値の単位が違います" in page and "sent back" in page
+    # The navigation counts what waits.
+    assert 'class="badge"' in page
+
+
+def test_my_work_costs_a_fixed_number_of_queries(
+    client: Client, collection_round: CollectionRound, planner, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(planner)
+    with django_assert_max_num_queries(9):
+        assert client.get("/my/").status_code == 200
+
+
+def test_anonymous_is_sent_to_log_in_from_my_work(client: Client) -> None:
+    response = client.get("/my/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+# --- e-mail per step -----------------------------------------------------------------------------
+
+
+def test_each_step_mails_the_people_it_concerns_once_in_japanese(
+    collection_round: CollectionRound,
+    section: Section,
+    staff,
+    section_head,
+    department_head,
+    planner,
+    django_capture_on_commit_callbacks,
+) -> None:  # type: ignore[no-untyped-def]
+    with_email(staff, section_head, department_head, planner)
+    request = collection_round.requests.get(section=section)
+    with django_capture_on_commit_callbacks(execute=True):
+        round_request_submit(request=request, actor=Actor(user=staff))
+    assert [m.to for m in mail.outbox] == [[section_head.email]]
+    assert "承認" in mail.outbox[0].subject and "/sections/" in mail.outbox[0].body
+    with django_capture_on_commit_callbacks(execute=True):
+        round_request_send_back(
+            request=request, actor=Actor(user=section_head), comment="単位を確認してください"
+        )
+    sent_back = mail.outbox[-1]
+    assert set(sent_back.to) == {staff.email, section_head.email}
+    assert "差戻" in sent_back.subject and "単位を確認してください" in sent_back.body
+    with django_capture_on_commit_callbacks(execute=True):
+        round_request_submit(request=request, actor=Actor(user=staff), comment="")
+        round_request_approve(request=request, actor=Actor(user=section_head))
+    assert mail.outbox[-1].to == [department_head.email]
+    assert len(mail.outbox) == 4
