@@ -143,13 +143,31 @@ def my_work(user: User | AnonymousUser, today: date) -> MyWork:
 
 
 def my_work_count(user: User | AnonymousUser, today: date) -> int:
-    """How many requests wait for ``user`` (two queries): the number in the navigation."""
+    """How many requests wait for ``user``: the number in the navigation, in one query.
+
+    The same rules as ``my_work``, with the memberships as subqueries, so that every
+    staff page pays one query for it.
+    """
     if not user.is_authenticated:
         return 0
-    assert isinstance(user, User)
-    filters = _filters(_memberships(user, today))
-    return (
-        RoundRequest.objects.filter(round__status=CollectionRound.Status.OPEN)
-        .filter(filters.fill | filters.approve)
-        .count()
+    mine = (
+        Membership.objects.filter(user_id=user.pk)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
     )
+    member_of = mine.filter(role__in=[Role.SECTION_STAFF, Role.SECTION_HEAD]).values("section_id")
+    head_of = mine.filter(role=Role.SECTION_HEAD).values("section_id")
+    department_head_of = mine.filter(role=Role.DEPARTMENT_HEAD).values("department_id")
+    planning_in = mine.filter(role__in=PLANNING_ROLES).values("municipality_id")
+    waiting = (
+        Q(section_id__in=member_of, status__in=EDITABLE_STATUSES)
+        | Q(section_id__in=head_of, status=RequestStatus.SUBMITTED)
+        | Q(section__department_id__in=department_head_of, status=RequestStatus.APPROVED_BY_SECTION_HEAD)
+        | Q(municipality_id__in=planning_in, status=RequestStatus.APPROVED_BY_DEPARTMENT_HEAD)
+        | Q(
+            municipality_id__in=planning_in,
+            section__department__isnull=True,
+            status=RequestStatus.APPROVED_BY_SECTION_HEAD,
+        )
+    )
+    return RoundRequest.objects.filter(waiting, round__status=CollectionRound.Status.OPEN).count()

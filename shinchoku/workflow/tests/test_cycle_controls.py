@@ -228,3 +228,24 @@ def test_each_step_mails_the_people_it_concerns_once_in_japanese(
         round_request_approve(request=request, actor=Actor(user=section_head))
     assert mail.outbox[-1].to == [department_head.email]
     assert len(mail.outbox) == 4
+
+
+def test_the_navigation_count_agrees_with_the_home_page(
+    collection_round: CollectionRound, section: Section, staff, section_head, department_head, planner
+) -> None:  # type: ignore[no-untyped-def]
+    from shinchoku.workflow.tasks import my_work, my_work_count
+
+    today = timezone.localdate()
+    request = collection_round.requests.get(section=section)
+    people = (staff, section_head, department_head, planner)
+    for step in (
+        lambda: None,
+        lambda: round_request_submit(request=request, actor=Actor(user=staff)),
+        lambda: round_request_approve(request=request, actor=Actor(user=section_head)),
+        lambda: round_request_approve(request=request, actor=Actor(user=department_head)),
+    ):
+        step()
+        for person in people:
+            work = my_work(person, today)
+            assert my_work_count(person, today) == len(work.to_fill) + len(work.to_approve), person
+    assert my_work_count(planner, today) == 1 and my_work_count(staff, today) == 0
