@@ -100,6 +100,7 @@ def round_list(request: HttpRequest, slug: str) -> HttpResponse:
 def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     collection_round, scope = round_for_user(request.user, slug, pk)
     today = timezone.localdate()
+    blockers = selectors.publish_blockers(collection_round, today) if scope.can_manage else []
     return render(
         request,
         "workflow/round_detail.html",
@@ -108,7 +109,8 @@ def round_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "scope": scope,
             "round": collection_round,
             "board": selectors.round_board(collection_round, scope, today),
-            "blockers": selectors.publish_blockers(collection_round, today) if scope.can_manage else [],
+            "blockers": blockers,
+            "nobody": any(b.nobody for b in blockers),
             "deadline_form": DeadlineForm(initial={"deadline": collection_round.deadline}),
             "publications": list(collection_round.publications.order_by("-published_at")),
             "declarations": list(
