@@ -17,8 +17,9 @@ class ImportRecordAdmin(admin.ModelAdmin):
         "created",
         "updated",
         "deleted",
+        "other_municipality_confirmed",
     ]
-    list_filter = ["municipality", "kind"]
+    list_filter = ["municipality", "kind", "other_municipality_confirmed"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

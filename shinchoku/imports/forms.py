@@ -1,5 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from shinchoku.imports.ownership import Ownership
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -21,3 +25,15 @@ class CommitForm(forms.Form):
     confirm_new_sections = forms.BooleanField(
         label=_("Create the sections listed above in the organisation master"), required=False
     )
+    # Shown only when the preview finds another municipality's document.
+    confirm_other_municipality = forms.BooleanField(
+        label=_("Import this document although it names another municipality"),
+        required=False,
+        label_suffix="",  # the label is a sentence (…取り込みます。), not a field name
+    )
+
+    def __init__(self, *args: Any, ownership: Ownership | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # The box names both municipalities, so nobody ticks it without reading whose document it is.
+        if ownership is not None and ownership.refused:
+            self.fields["confirm_other_municipality"].label = ownership.confirm_label()

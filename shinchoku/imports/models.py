@@ -29,6 +29,12 @@ class ImportRecord(models.Model):
     updated = models.PositiveIntegerField(_("records updated"), default=0)
     deleted = models.PositiveIntegerField(_("records deleted"), default=0)
     summary = models.JSONField(_("summary"), default=dict)
+    # Set when the document names another municipality and the importer (``actor``)
+    # confirmed importing it anyway: the reason they were shown, naming both.
+    other_municipality_confirmed = models.BooleanField(
+        _("another municipality's document, confirmed"), default=False
+    )
+    other_municipality_reason = models.CharField(_("what was confirmed"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("import")

@@ -2,20 +2,28 @@
 
 A dry run does all the writes and rolls them back, so the preview shows exactly
 what a commit would create, update and delete.
+
+A person's upload (the web pages, ``import_report``) is checked against the
+municipality it is imported into (``ownership``): another municipality's document
+is refused unless the person confirms, and the confirmation is kept in the
+ImportRecord and the audit log.
 """
 
 from __future__ import annotations
 
+import enum
+import functools
 import hashlib
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from shinchoku.core.audit import Actor
+from shinchoku.core.audit import Actor, record_create
 from shinchoku.core.changes import ChangeSummary
 from shinchoku.goals.services import goal_declaration_import
 from shinchoku.imports.models import ImportRecord, PendingImport
+from shinchoku.imports.ownership import Ownership, document_ownership
 from shinchoku.imports.reading import parse_bytes
 from shinchoku.imports.schema import ImportFormatError, ParsedDocument, ParsedGoalDeclaration
 from shinchoku.organizations.models import Department, Municipality
@@ -28,12 +36,33 @@ from shinchoku.organizations.services import (
 from shinchoku.progress.services import guideline_progress_import
 
 
+class MunicipalityCheck(enum.Enum):
+    """What to do when the document names another municipality than the one importing it."""
+
+    # The caller already knows whose document it is (the demo loader, test fixtures).
+    UNCHECKED = "unchecked"
+    # A person's upload: refuse it (OtherMunicipalityError), with the reason.
+    REFUSE = "refuse"
+    # The person saw the reason and confirmed: import it and record the confirmation.
+    ACCEPT = "accept"
+
+
+class OtherMunicipalityError(Exception):
+    """The document names another municipality; ``str()`` is the reason, naming both."""
+
+    def __init__(self, ownership: Ownership):
+        self.ownership = ownership
+        super().__init__(ownership.reason())
+
+
 @dataclass
 class ImportResult:
     document: ParsedDocument
     summary: ChangeSummary
     dry_run: bool
     record: ImportRecord | None = None
+    # None when the import was UNCHECKED.
+    ownership: Ownership | None = None
 
 
 def department_name_from_position(position: str) -> str:
@@ -62,13 +91,21 @@ def report_import(
     format: str | None = None,
     dry_run: bool = False,
     create_missing: bool = False,
+    municipality_check: MunicipalityCheck = MunicipalityCheck.UNCHECKED,
 ) -> ImportResult:
     """Parse ``data`` and write it for ``municipality``; all or nothing.
 
-    Raises ImportFormatError (unreadable input), UnknownSectionsError or
-    UnknownDepartmentError (names to confirm, unless ``create_missing``).
+    Raises ImportFormatError (unreadable input), OtherMunicipalityError (another
+    municipality's document, with ``MunicipalityCheck.REFUSE``), UnknownSectionsError
+    or UnknownDepartmentError (names to confirm, unless ``create_missing``).
     """
     parsed = parse_bytes(data, source=source, format=format)
+    ownership = None
+    if municipality_check is not MunicipalityCheck.UNCHECKED:
+        # Before anything is written: a refused document must not even create its sections.
+        ownership = document_ownership(municipality, parsed)
+        if ownership.refused and municipality_check is MunicipalityCheck.REFUSE:
+            raise OtherMunicipalityError(ownership)
     with transaction.atomic():
         if isinstance(parsed, ParsedGoalDeclaration):
             department = _declaration_department(
@@ -85,23 +122,48 @@ def report_import(
             _plan, summary = guideline_progress_import(
                 municipality=municipality, parsed=parsed, actor=actor, create_missing=create_missing
             )
-        result = ImportResult(document=parsed, summary=summary, dry_run=dry_run)
+        result = ImportResult(document=parsed, summary=summary, dry_run=dry_run, ownership=ownership)
         if dry_run:
             transaction.set_rollback(True)
         else:
-            result.record = ImportRecord.objects.create(
-                municipality=municipality,
-                kind=parsed.kind,
-                source_name=source[:300],
-                sha256=hashlib.sha256(data).hexdigest(),
-                actor=actor.user,
-                actor_label=actor.label,
-                created=sum(summary.created.values()),
-                updated=sum(summary.updated.values()),
-                deleted=sum(summary.deleted.values()),
-                summary=summary.to_json(),
+            result.record = _import_record_create(
+                municipality=municipality, data=data, source=source, actor=actor, result=result
             )
     return result
+
+
+def _import_record_create(
+    *, municipality: Municipality, data: bytes, source: str, actor: Actor, result: ImportResult
+) -> ImportRecord:
+    """The history row of a committed import.
+
+    An import the person confirmed against the municipality check says so, with the
+    reason they were shown, and is in the audit log with who confirmed it.
+    """
+    summary = result.summary
+    confirmed = result.ownership is not None and result.ownership.refused
+    record = ImportRecord.objects.create(
+        municipality=municipality,
+        kind=result.document.kind,
+        source_name=source[:300],
+        sha256=hashlib.sha256(data).hexdigest(),
+        actor=actor.user,
+        actor_label=actor.label,
+        created=sum(summary.created.values()),
+        updated=sum(summary.updated.values()),
+        deleted=sum(summary.deleted.values()),
+        summary=summary.to_json(),
+        other_municipality_confirmed=confirmed,
+        other_municipality_reason=result.ownership.reason()[:500] if result.ownership and confirmed else "",
+    )
+    if confirmed:
+        record_create(
+            record,
+            actor=actor,
+            fields=["other_municipality_confirmed", "other_municipality_reason"],
+            reason=record.other_municipality_reason,
+        )
+    return record
 
 
 @dataclass
@@ -113,23 +175,34 @@ class Preview:
     # Names the master does not know: the commit must confirm creating them.
     unknown_names: list[str] | None = None
 
+    @property
+    def ownership(self) -> Ownership | None:
+        """Whose document it is: when ``refused``, the commit must confirm it."""
+        return self.result.ownership if self.result is not None else None
+
 
 def import_preview(*, municipality: Municipality, data: bytes, source: str, actor: Actor) -> Preview:
-    """A dry run; with unknown sections, a second dry run shows what creating them would do."""
+    """A dry run; with unknown sections, a second dry run shows what creating them would do.
+
+    Another municipality's document is previewed as if confirmed, so the person sees
+    what they would be confirming; ``Preview.ownership`` says why it needs confirming.
+    """
+    dry_run = functools.partial(
+        report_import,
+        municipality=municipality,
+        data=data,
+        source=source,
+        actor=actor,
+        dry_run=True,
+        municipality_check=MunicipalityCheck.ACCEPT,
+    )
     try:
-        return Preview(
-            result=report_import(
-                municipality=municipality, data=data, source=source, actor=actor, dry_run=True
-            )
-        )
+        return Preview(result=dry_run())
     except ImportFormatError as error:
         return Preview(error=str(error))
     except (UnknownSectionsError, UnknownDepartmentError) as error:
         names = error.names if isinstance(error, UnknownSectionsError) else [error.name]
-    result = report_import(
-        municipality=municipality, data=data, source=source, actor=actor, dry_run=True, create_missing=True
-    )
-    return Preview(result=result, unknown_names=names)
+    return Preview(result=dry_run(create_missing=True), unknown_names=names)
 
 
 @transaction.atomic
@@ -146,8 +219,14 @@ def pending_import_create(
 
 
 @transaction.atomic
-def pending_import_commit(*, pending: PendingImport, actor: Actor, create_missing: bool) -> ImportResult:
-    """Import exactly the previewed bytes; a pending import is committed at most once."""
+def pending_import_commit(
+    *, pending: PendingImport, actor: Actor, create_missing: bool, accept_other_municipality: bool = False
+) -> ImportResult:
+    """Import exactly the previewed bytes; a pending import is committed at most once.
+
+    Another municipality's document raises OtherMunicipalityError unless
+    ``accept_other_municipality`` (the person ticked the box naming both).
+    """
     locked = PendingImport.objects.select_for_update().get(pk=pending.pk)
     if locked.record_id is not None:
         raise AlreadyCommittedError(locked.source_name)
@@ -157,6 +236,9 @@ def pending_import_commit(*, pending: PendingImport, actor: Actor, create_missin
         source=locked.source_name,
         actor=actor,
         create_missing=create_missing,
+        municipality_check=(
+            MunicipalityCheck.ACCEPT if accept_other_municipality else MunicipalityCheck.REFUSE
+        ),
     )
     locked.record = result.record
     locked.save(update_fields=["record"])

@@ -17,6 +17,7 @@ from shinchoku.imports.models import ImportRecord
 from shinchoku.imports.schema import ImportFormatError
 from shinchoku.imports.services import (
     AlreadyCommittedError,
+    OtherMunicipalityError,
     import_preview,
     pending_import_commit,
     pending_import_create,
@@ -50,13 +51,14 @@ def preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     pending = pending_import_for_user(request.user, slug, pk)
     context: dict[str, object] = {"municipality": pending.municipality, "pending": pending}
     if not pending.committed:
-        context["preview"] = import_preview(
+        preview = import_preview(
             municipality=pending.municipality,
             data=bytes(pending.data),
             source=pending.source_name,
             actor=Actor(user=request_user(request), label="preview"),
         )
-        context["form"] = CommitForm()
+        context["preview"] = preview
+        context["form"] = CommitForm(ownership=preview.ownership)
     return render(request, "imports/preview.html", context)
 
 
@@ -65,13 +67,17 @@ def preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     pending = pending_import_for_user(request.user, slug, pk)
     form = CommitForm(request.POST)
-    confirm = form.is_valid() and bool(form.cleaned_data["confirm_new_sections"])
+    confirmed = form.cleaned_data if form.is_valid() else {}
     try:
         result = pending_import_commit(
             pending=pending,
             actor=Actor(user=request_user(request), label="web import"),
-            create_missing=confirm,
+            create_missing=bool(confirmed.get("confirm_new_sections")),
+            accept_other_municipality=bool(confirmed.get("confirm_other_municipality")),
         )
+    except OtherMunicipalityError as error:
+        messages.error(request, _("Nothing was imported: %(reason)s") % {"reason": error})
+        return redirect("imports:preview", slug=slug, pk=pk)
     except (UnknownSectionsError, UnknownDepartmentError):
         messages.error(request, _("Nothing was imported: confirm the new sections first."))
         return redirect("imports:preview", slug=slug, pk=pk)

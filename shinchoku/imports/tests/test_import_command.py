@@ -39,7 +39,7 @@ def test_json_dry_run_prints_the_schema_and_writes_nothing(
     assert Goal.objects.count() == 0
 
 
-def test_guideline_json(municipality: Municipality, seeds_dir: Path) -> None:
+def test_guideline_json(isehara: Municipality, seeds_dir: Path) -> None:
     out, _err = run(str(seeds_dir / SEED_004), "--json", "--dry-run", "--create-missing")
     document = json.loads(out)
     assert (document["kind"], document["result_year"], document["plan_year"]) == (
@@ -52,13 +52,13 @@ def test_guideline_json(municipality: Municipality, seeds_dir: Path) -> None:
     assert ProgressEntry.objects.count() == 0
 
 
-def test_unknown_sections_are_listed(municipality: Municipality, seeds_dir: Path) -> None:
+def test_unknown_sections_are_listed(isehara: Municipality, seeds_dir: Path) -> None:
     with pytest.raises(CommandError) as error:
         run(str(seeds_dir / SEED_004))
     assert "市民協働課" in str(error.value) and "--create-missing" in str(error.value)
 
 
-def test_create_missing_imports(municipality: Municipality, seeds_dir: Path) -> None:
+def test_create_missing_imports(isehara: Municipality, seeds_dir: Path) -> None:
     out, _err = run(str(seeds_dir / SEED_004), "--create-missing")
     assert "Imported" in out
     assert ProgressEntry.objects.count() == 120

@@ -18,15 +18,15 @@ def login(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
-def upload(client: Client, name: str, data: bytes):  # type: ignore[no-untyped-def]
-    return client.post("/m/midori/imports/", {"file": SimpleUploadedFile(name, data)})
+def upload(client: Client, name: str, data: bytes, slug: str = "midori"):  # type: ignore[no-untyped-def]
+    return client.post(f"/m/{slug}/imports/", {"file": SimpleUploadedFile(name, data)})
 
 
 def test_planner_previews_then_commits_with_confirmation(
-    client: Client, planner, municipality: Municipality, seeds_dir: Path
+    client: Client, isehara_planner, isehara: Municipality, seeds_dir: Path
 ) -> None:
-    login(client, planner)
-    response = upload(client, SEED_004, (seeds_dir / SEED_004).read_bytes())
+    login(client, isehara_planner)
+    response = upload(client, SEED_004, (seeds_dir / SEED_004).read_bytes(), slug="isehara")
     assert response.status_code == 302
     preview_url = response["Location"]
     page = client.get(preview_url).content.decode()
@@ -34,19 +34,22 @@ def test_planner_previews_then_commits_with_confirmation(
     assert "市民協働課" in page and "人権・広聴相談課" in page
     assert ProgressEntry.objects.count() == 0  # the preview wrote nothing
 
+    # The document is 伊勢原市's own: no question about whose it is.
+    assert "other_municipality" not in page
     pending = PendingImport.objects.get()
-    refused = client.post(f"/m/midori/imports/{pending.pk}/commit/", {}, HTTP_ACCEPT_LANGUAGE="en")
+    refused = client.post(f"/m/isehara/imports/{pending.pk}/commit/", {}, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 302
     assert ProgressEntry.objects.count() == 0
     assert "confirm the new sections" in client.get(preview_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    done = client.post(f"/m/midori/imports/{pending.pk}/commit/", {"confirm_new_sections": "on"})
+    done = client.post(f"/m/isehara/imports/{pending.pk}/commit/", {"confirm_new_sections": "on"})
     assert done.status_code == 302
     assert ProgressEntry.objects.count() == 66 + 54
     record = ImportRecord.objects.get()
-    assert record.actor == planner and record.created > 0
+    assert record.actor == isehara_planner and record.created > 0
+    assert not record.other_municipality_confirmed
     # A second commit of the same upload is refused.
-    client.post(f"/m/midori/imports/{pending.pk}/commit/", {"confirm_new_sections": "on"})
+    client.post(f"/m/isehara/imports/{pending.pk}/commit/", {"confirm_new_sections": "on"})
     assert ImportRecord.objects.count() == 1
 
 
@@ -87,7 +90,8 @@ def test_import_pages_refuse_everyone_but_the_planning_section(
         assert response.status_code in (302, 403), url
         if persona == "anonymous":
             assert response["Location"].startswith("/login/")
-    response = client.post(f"/m/midori/imports/{pending.pk}/commit/", {"confirm_new_sections": "on"})
+    confirm_all = {"confirm_new_sections": "on", "confirm_other_municipality": "on"}
+    response = client.post(f"/m/midori/imports/{pending.pk}/commit/", confirm_all)
     assert response.status_code in (302, 403)
     assert PendingImport.objects.get().record is None
     response = upload(client, "a.txt", b"abc")
@@ -103,4 +107,7 @@ def test_outsider_cannot_reach_another_municipalitys_upload_through_its_own_slug
     )
     login(client, outsider)
     assert client.get(f"/m/sora/imports/{pending.pk}/").status_code == 404
-    assert client.post(f"/m/sora/imports/{pending.pk}/commit/").status_code == 404
+    confirm_all = {"confirm_new_sections": "on", "confirm_other_municipality": "on"}
+    assert client.post(f"/m/sora/imports/{pending.pk}/commit/", confirm_all).status_code == 404
+    assert client.post(f"/m/midori/imports/{pending.pk}/commit/", confirm_all).status_code == 403
+    assert PendingImport.objects.get().record is None

@@ -1,4 +1,10 @@
-"""python manage.py import_report PATH [--dry-run] [--json] [--create-missing] [--format F]"""
+"""python manage.py import_report PATH [--dry-run] [--json] [--create-missing] [--format F]
+[--municipality CODE] [--accept-other-municipality]
+
+A document that names another municipality in its title or header is refused with
+the reason, naming both; ``--accept-other-municipality`` imports it anyway, and the
+import history and the audit log record that it was confirmed, and by whom.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from shinchoku.core.audit import Actor
 from shinchoku.imports.reading import FORMATS
 from shinchoku.imports.schema import ImportFormatError
-from shinchoku.imports.services import report_import
+from shinchoku.imports.services import MunicipalityCheck, OtherMunicipalityError, report_import
 from shinchoku.organizations.models import Municipality
 from shinchoku.organizations.services import UnknownDepartmentError, UnknownSectionsError
 
@@ -48,6 +55,12 @@ class Command(BaseCommand):
             help="Create sections and departments the master does not know.",
         )
         parser.add_argument("--municipality", help="Code (地方公共団体コード) or slug.")
+        parser.add_argument(
+            "--accept-other-municipality",
+            action="store_true",
+            help="Import a document whose title or header names another municipality "
+            "(refused otherwise); the import history records the confirmation.",
+        )
         parser.add_argument("--user", help="Username recorded as the importer (default: this command).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -72,9 +85,17 @@ class Command(BaseCommand):
                 format=options["format"],
                 dry_run=options["dry_run"],
                 create_missing=options["create_missing"],
+                municipality_check=(
+                    MunicipalityCheck.ACCEPT
+                    if options["accept_other_municipality"]
+                    else MunicipalityCheck.REFUSE
+                ),
             )
         except ImportFormatError as error:
             raise CommandError(str(error)) from None
+        except OtherMunicipalityError as error:
+            hint = _("Nothing was imported. To import it anyway, use --accept-other-municipality.")
+            raise CommandError(f"{path}: {error} {hint}") from None
         except UnknownSectionsError as error:
             raise CommandError(
                 f"{path}: sections unknown to the organisation master (add them, or use --create-missing): "
@@ -95,6 +116,11 @@ class Command(BaseCommand):
             f"{sum(summary.created.values())} created, {sum(summary.updated.values())} updated, "
             f"{sum(summary.deleted.values())} deleted, {sum(summary.unchanged.values())} unchanged."
         )
+        if result.ownership is not None:
+            if result.ownership.refused:
+                out.write("  " + _("Confirmed: %(reason)s") % {"reason": result.ownership.reason()})
+            for warning in result.ownership.warnings():
+                out.write("  " + _("Warning: %(warning)s") % {"warning": warning})
         for line in summary.details if options["verbosity"] > 1 else []:
             out.write(f"  {line}")
         for unplaced in result.document.unplaced:
