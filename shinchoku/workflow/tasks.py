@@ -8,7 +8,7 @@ Each list is newest first; due soon and late are flagged on what I still have to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Exists, OuterRef, Q
 
 from shinchoku.organizations.access import PLANNING_ROLES
-from shinchoku.organizations.models import Membership, Role
+from shinchoku.organizations.models import Membership, Municipality, Role
 from shinchoku.workflow.models import (
     EDITABLE_STATUSES,
     CollectionRound,
@@ -80,10 +80,28 @@ class Task:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A municipality the user works in, and what their roles there open (each page checks again)."""
+
+    municipality: Municipality
+    roles: frozenset[str]
+
+    @property
+    def planning(self) -> bool:
+        return bool(self.roles & set(PLANNING_ROLES))
+
+    @property
+    def internal(self) -> bool:
+        """On the approval ladder: sees rounds and declarations."""
+        return bool(self.roles - {Role.EVALUATOR, Role.VIEWER})
+
+
+@dataclass(frozen=True)
 class MyWork:
     to_fill: list[Task]
     to_approve: list[Task]
     to_publish: list[CollectionRound]
+    places: list[Place] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -91,11 +109,19 @@ class MyWork:
 
 
 def my_work(user: User | AnonymousUser, today: date) -> MyWork:
-    """Everything waiting for ``user`` (four queries whatever the number of rounds)."""
+    """Everything waiting for ``user`` (five queries whatever the number of rounds)."""
     if not user.is_authenticated:
-        return MyWork([], [], [])
+        return MyWork([], [], [], [])
     assert isinstance(user, User)
-    filters = _filters(_memberships(user, today))
+    memberships = _memberships(user, today)
+    filters = _filters(memberships)
+    roles: dict[int, set[str]] = {}
+    for membership in memberships:
+        roles.setdefault(membership.municipality_id, set()).add(membership.role)
+    places = [
+        Place(municipality=m, roles=frozenset(roles[m.pk]))
+        for m in Municipality.objects.filter(pk__in=roles).order_by("code")
+    ]
     requests = list(
         RoundRequest.objects.filter(round__status=CollectionRound.Status.OPEN)
         .filter(filters.fill | filters.approve)
@@ -139,7 +165,7 @@ def my_work(user: User | AnonymousUser, today: date) -> MyWork:
             .select_related("municipality")
             .order_by("-updated_at", "-id")
         )
-    return MyWork(to_fill=to_fill, to_approve=to_approve, to_publish=to_publish)
+    return MyWork(to_fill=to_fill, to_approve=to_approve, to_publish=to_publish, places=places)
 
 
 def my_work_count(user: User | AnonymousUser, today: date) -> int:
