@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,3 +73,16 @@ class LockoutAuthenticationForm(LockoutMixin, AuthenticationForm):
 
 class LockoutAdminAuthenticationForm(LockoutMixin, AdminAuthenticationForm):
     error_messages = {**AdminAuthenticationForm.error_messages, LOCKED_OUT: _LOCKED_OUT_MESSAGE}
+
+
+class NewPasswordForm(PasswordChangeForm):
+    """Django's password change, refusing to keep the current (temporary) password."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        old, new = cleaned.get("old_password"), cleaned.get("new_password1")
+        if old and new and old == new:
+            raise forms.ValidationError(
+                _("Choose a password different from the current one."), code="unchanged"
+            )
+        return cleaned

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,3 +36,27 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.failed_at:%Y-%m-%d %H:%M:%S} {self.username} {self.ip or '-'}"
+
+
+class PasswordChangeRequired(models.Model):
+    """A user who was given a temporary password: every page leads to the password change until they choose one.
+
+    The row exists while the change is due; it is removed (and the removal audited)
+    when the user has chosen their own password.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_change_required",
+    )
+    since = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("password change required")
+        verbose_name_plural = _("password changes required")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from shinchoku.organizations.models import Membership, Municipality, Role
+from shinchoku.organizations.models import Membership, Municipality, OrganizationUpload, Role
 
 PLANNING_ROLES = (Role.SYSTEM_ADMIN, Role.PLANNING_ADMIN)
 
@@ -46,3 +46,20 @@ def municipality_for_roles(user: User | AnonymousUser, slug: str, roles: Iterabl
     if not has_role(user, municipality, roles):
         raise PermissionDenied("You have no role here that allows this.")
     return municipality
+
+
+def municipality_for_master(user: User | AnonymousUser, slug: str) -> Municipality:
+    """The organisation master is the planning section's (and system administrators')."""
+    return municipality_for_roles(user, slug, PLANNING_ROLES)
+
+
+def organization_upload_for_user(user: User | AnonymousUser, slug: str, pk: int) -> OrganizationUpload:
+    municipality = municipality_for_master(user, slug)
+    upload = (
+        OrganizationUpload.objects.filter(municipality=municipality, pk=pk)
+        .select_related("uploaded_by")
+        .first()
+    )
+    if upload is None:
+        raise Http404("No such upload.")
+    return upload

@@ -355,3 +355,36 @@ class Membership(models.Model):
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or day <= self.valid_to
         )
+
+
+class OrganizationUpload(models.Model):
+    """An organisation master file waiting for the planning section to confirm its preview.
+
+    The bytes, the fiscal year it applies from and a fingerprint of the master as it
+    was when the preview was computed are kept, so that the confirmation applies
+    exactly what was previewed, or nothing if the master has changed meanwhile.
+    """
+
+    municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    source_name = models.CharField(_("file"), max_length=300)
+    data = models.BinaryField(_("content"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    fiscal_year = fiscal_year_field(_("applies from (fiscal year)"))
+    master_fingerprint = models.CharField(_("master fingerprint"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation master upload")
+        verbose_name_plural = _("organisation master uploads")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.source_name
+
+    @property
+    def applied(self) -> bool:
+        return self.applied_at is not None

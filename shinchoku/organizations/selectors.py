@@ -18,6 +18,16 @@ def municipality_public(slug: str) -> Municipality:
     return get_object_or_404(Municipality, slug=slug)
 
 
+def municipality_exists() -> bool:
+    """Whether the first run is over: the database holds a municipality."""
+    return Municipality.objects.exists()
+
+
+def municipality_by_code_or_slug(value: str) -> Municipality | None:
+    """The municipality a command line names by its 地方公共団体コード or its slug."""
+    return Municipality.objects.filter(code=value).first() or Municipality.objects.filter(slug=value).first()
+
+
 def fiscal_years_of(municipality: Municipality) -> QuerySet[FiscalYear]:
     return FiscalYear.objects.filter(municipality=municipality).order_by("-year")
 

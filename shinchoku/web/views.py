@@ -9,7 +9,11 @@ from shinchoku.organizations.models import Municipality, Role
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"municipalities": selectors.municipality_list()})
+    municipalities = list(selectors.municipality_list())
+    # The first run: no municipality yet. The page says so and leads to the set-up page.
+    return render(
+        request, "web/home.html", {"municipalities": municipalities, "needs_setup": not municipalities}
+    )
 
 
 def _links(request: HttpRequest, municipality: Municipality) -> dict[str, bool]:

@@ -22,6 +22,7 @@ from shinchoku.evaluation.quality import ReportRef, report_findings
 from shinchoku.evaluation.services import finding_dismiss
 from shinchoku.goals.models import Goal, GoalDeclaration
 from shinchoku.imports.services import pending_import_create, report_import
+from shinchoku.organizations.master import organization_upload_create
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.plans.models import Plan
 from shinchoku.progress.models import ProgressEntry
@@ -73,6 +74,11 @@ MATRIX: dict[str, Expect] = {
     "imports:upload": Expect(PLANNING),
     "imports:preview": Expect(PLANNING),
     "imports:commit": Expect(PLANNING, method="post"),
+    # The organisation master: the planning section only.
+    "organizations:upload": Expect(PLANNING),
+    "organizations:preview": Expect(PLANNING),
+    "organizations:confirm": Expect(PLANNING, method="post"),
+    "organizations:download": Expect(PLANNING),
     # Collection rounds: the internal ladder sees its part; evaluators and viewers nothing.
     "workflow:list": Expect(ROUND_BOARD),
     "workflow:detail": Expect(ROUND_BOARD),
@@ -135,6 +141,9 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "portal:download": {"pk": "publication", "fmt": "=json"},
     "imports:preview": {"pk": "pending_import"},
     "imports:commit": {"pk": "pending_import"},
+    "organizations:preview": {"pk": "organization_upload"},
+    "organizations:confirm": {"pk": "organization_upload"},
+    "organizations:download": {"fmt": "=csv"},
     "workflow:detail": {"pk": "round"},
     "workflow:close": {"pk": "round"},
     "workflow:publish": {"pk": "guideline_round"},
@@ -292,6 +301,13 @@ def objects(
         "publication": goal_declaration_publish(declaration=declaration, actor=actor),
         "pending_import": pending_import_create(
             municipality=municipality, user=planner, upload_name="x.txt", data=b"not a report"
+        ),
+        "organization_upload": organization_upload_create(
+            municipality=municipality,
+            user=planner,
+            upload_name="x.csv",
+            data=b"not a master",
+            fiscal_year=2025,
         ),
         "round": round_open(
             municipality=municipality,
