@@ -394,7 +394,12 @@ def test_web_refuses_then_imports_once_both_municipalities_are_confirmed(
     page = client.get(preview_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Nothing was imported: This document belongs to 伊勢原市" in page
 
-    client.post(commit_url, {"confirm_new_sections": "on", "confirm_other_municipality": "on"})
+    # The reason is kept as it was shown to the person who confirmed it (here in English).
+    client.post(
+        commit_url,
+        {"confirm_new_sections": "on", "confirm_other_municipality": "on"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     record = ImportRecord.objects.get()
     assert record.other_municipality_confirmed and record.actor == planner
     assert ProgressEntry.objects.count() == 66 + 54
