@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from shinchoku.core.figures import Figure, format_figure
 from shinchoku.imports.schema import (
     ParsedGoal,
     ParsedGoalDeclaration,
@@ -20,9 +22,22 @@ class GoalRow:
     judgements: list[dict[str, Any]]
 
 
+def _figure_text(value: str | None, unit: str) -> str:
+    """An evaluation's exact decimal in the report's style: 4238714 件 → 4,238,714件, 1000000000 円 → 10億円."""
+    if value in (None, ""):
+        return ""
+    return format_figure(Figure(Decimal(value), unit or ""), style="kanji")
+
+
 def goal_rows(document: ParsedGoalDeclaration, evaluation: dict[str, Any]) -> list[GoalRow]:
     by_goal: dict[int, list[dict[str, Any]]] = {}
     for row in evaluation.get("indicators", []):
+        # The figures judged, as citizens read them beside the grade (実績 and 目標).
+        row = {
+            **row,
+            "actual_text": _figure_text(row.get("actual"), row.get("unit", "")),
+            "target_text": _figure_text(row.get("target"), row.get("unit", "")),
+        }
         by_goal.setdefault(row.get("goal_number"), []).append(row)
     return [GoalRow(goal=goal, judgements=by_goal.get(goal.number, [])) for goal in document.goals]
 

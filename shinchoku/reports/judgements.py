@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+from shinchoku.core.figures import Figure, format_figure
 
 
 def judgement_line(row: dict[str, Any], *, with_label: bool) -> str:
@@ -15,6 +18,9 @@ def judgement_line(row: dict[str, Any], *, with_label: bool) -> str:
         text = "評価不能"
     if row.get("provisional"):
         text += "（見込）"
+    if row.get("actual"):
+        # The figure judged, as printed reports write it: 実績4,238,714件.
+        text += "　実績" + format_figure(Figure(Decimal(row["actual"]), row.get("unit") or ""), style="kanji")
     if row.get("stated_grade") and row["stated_grade"] != row.get("grade"):
         text += f"（記載：{row['stated_grade']}）"
     return f"{row['label']}：{text}" if with_label and row.get("label") else text
