@@ -24,19 +24,19 @@ class GoalRow:
 
 def _figure_text(value: str | None, unit: str) -> str:
     """An evaluation's exact decimal in the report's style: 4238714 件 → 4,238,714件, 1000000000 円 → 10億円."""
-    if value in (None, ""):
+    if not value:
         return ""
     return format_figure(Figure(Decimal(value), unit or ""), style="kanji")
 
 
 def goal_rows(document: ParsedGoalDeclaration, evaluation: dict[str, Any]) -> list[GoalRow]:
-    by_goal: dict[int, list[dict[str, Any]]] = {}
-    for row in evaluation.get("indicators", []):
+    by_goal: dict[int | None, list[dict[str, Any]]] = {}
+    for judged in evaluation.get("indicators", []):
         # The figures judged, as citizens read them beside the grade (実績 and 目標).
-        row = {
-            **row,
-            "actual_text": _figure_text(row.get("actual"), row.get("unit", "")),
-            "target_text": _figure_text(row.get("target"), row.get("unit", "")),
+        row: dict[str, Any] = {
+            **judged,
+            "actual_text": _figure_text(judged.get("actual"), judged.get("unit", "")),
+            "target_text": _figure_text(judged.get("target"), judged.get("unit", "")),
         }
         by_goal.setdefault(row.get("goal_number"), []).append(row)
     return [GoalRow(goal=goal, judgements=by_goal.get(goal.number, [])) for goal in document.goals]

@@ -42,7 +42,7 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "publication": publication,
         "document": document,
         "newer": selectors.newer_revision(publication),
-        "csv_tables": opendata.CSV_TABLES[document.kind],
+        "csv_tables": opendata.csv_links(document.kind),
         "license": opendata.LICENSE,
         "download_base": download_base(municipality.slug, publication.pk),
     }

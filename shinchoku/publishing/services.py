@@ -225,9 +225,18 @@ class Snapshot:
         )
 
 
-def goal_declaration_snapshot(declaration: GoalDeclaration) -> Snapshot:
+YEAR_END_TITLE_SUFFIX = "達成状況報告"
+
+
+def goal_declaration_snapshot(declaration: GoalDeclaration, *, year_end: bool = False) -> Snapshot:
+    """The declaration as published; at the year end its title says it reports the achievement
+    (「令和8年度 企画部長の目標宣言 達成状況報告」, as the city's reports are titled)."""
     loaded = declarations_with_goals(GoalDeclaration.objects.filter(pk=declaration.pk)).get()
     document = goal_declaration_document(loaded)
+    if year_end:
+        title = document.title or str(loaded)
+        if YEAR_END_TITLE_SUFFIX not in title:
+            document.title = f"{title} {YEAR_END_TITLE_SUFFIX}"
     return Snapshot(
         municipality=loaded.municipality,
         kind=Publication.Kind.GOAL_DECLARATION,

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from shinchoku.core.eras import format_fiscal_year
 from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration, ParsedGuidelineProgress
 
@@ -51,6 +53,18 @@ CSV_TABLES = {
     "goal_declaration": ("goals", "figures"),
     "guideline_progress": ("entries", "classifications"),
 }
+# What a download link says for each table (the table name stays in the URL and the file name).
+CSV_TABLE_LABELS = {
+    "goals": _("goals"),
+    "figures": _("targets and actual figures"),
+    "entries": _("results and plans"),
+    "classifications": _("classifications"),
+}
+
+
+def csv_links(kind: str) -> list[tuple[str, str]]:
+    """(table, label) of each CSV table of a kind of document, for download links."""
+    return [(table, str(CSV_TABLE_LABELS[table])) for table in CSV_TABLES[kind]]
 
 
 def document_csv(document: ParsedDocument, table: str, publisher: Publisher) -> bytes:

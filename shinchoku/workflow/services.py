@@ -36,7 +36,7 @@ from shinchoku.organizations.models import (
 from shinchoku.organizations.services import fiscal_year_ensure
 from shinchoku.plans.models import Plan
 from shinchoku.progress.models import InitiativeRow, ProgressEntry
-from shinchoku.progress.services import progress_entry_create
+from shinchoku.progress.services import progress_entry_create, progress_entry_delete
 from shinchoku.publishing.services import (
     Snapshot,
     goal_declaration_snapshot,
@@ -447,7 +447,36 @@ def round_request_withdraw(*, request: RoundRequest, actor: Actor, comment: str)
     before = locked.status
     apply_changes(locked, {"status": RequestStatus.WITHDRAWN}, actor=actor, reason=comment.strip()[:500])
     _step(locked, before, actor, comment.strip())
+    _untouched_prefill_remove(locked, actor)
     return locked
+
+
+def _untouched_prefill_remove(request: RoundRequest, actor: Actor) -> None:
+    """A withdrawn section's prefilled results that nobody edited are last year's plans, not
+    this year's results: remove them (audited) so that they are not published in its name.
+
+    Only results of that section alone, with the text they were prefilled with; their
+    carry records go too, so asking the section again prefills them again.
+    """
+    if request.round.plan_id is None:
+        return
+    carried = (
+        CarriedEntry.objects.filter(
+            result_entry__row__initiative__plan_id=request.round.plan_id,
+            result_entry__row__fiscal_year=request.round.fiscal_year,
+            result_entry__responsibles__section_id=request.section_id,
+        )
+        .select_related("plan_entry", "result_entry")
+        .prefetch_related("result_entry__responsibles")
+    )
+    for carry in list(carried):
+        entry = carry.result_entry
+        assert entry is not None  # filtered through result_entry above
+        owners = {r.section_id for r in entry.responsibles.all()}
+        if owners != {request.section_id} or entry.text != carry.plan_entry.text:
+            continue
+        carry.delete()
+        progress_entry_delete(entry=entry, expected_version=None, actor=actor)
 
 
 @transaction.atomic
@@ -459,6 +488,11 @@ def round_request_reinstate(*, request: RoundRequest, actor: Actor, comment: str
         raise TransitionError("Only a withdrawn request can be reinstated.")
     apply_changes(locked, {"status": RequestStatus.PENDING}, actor=actor)
     _step(locked, RequestStatus.WITHDRAWN, actor, comment.strip())
+    if locked.round.plan is not None:
+        # What the withdrawal removed is prefilled again, as when the round was opened.
+        guideline_results_roll_forward(
+            plan=locked.round.plan, fiscal_year=locked.round.fiscal_year, section=locked.section, actor=actor
+        )
     return locked
 
 
@@ -507,8 +541,9 @@ def round_snapshots(collection_round: CollectionRound) -> list[Snapshot]:
     """What publishing the round would freeze now: one report per declaration, or the guideline's."""
     if collection_round.plan is not None and collection_round.kind == DocumentKind.GUIDELINE_PROGRESS:
         return [guideline_progress_snapshot(collection_round.plan, collection_round.fiscal_year)]
+    year_end = collection_round.kind == DocumentKind.YEAR_END_RESULTS
     return [
-        goal_declaration_snapshot(declaration)
+        goal_declaration_snapshot(declaration, year_end=year_end)
         for declaration in collection_round.declarations.select_related("department").order_by(
             "department__position", "department__name"
         )

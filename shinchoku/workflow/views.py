@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shinchoku.core.audit import Actor
@@ -262,14 +261,14 @@ def request_history(request: HttpRequest, slug: str, pk: int, section_pk: int) -
 
 
 _STEP_DONE = {
-    "submit": _lazy("Submitted: the section head is asked to approve."),
-    "submit_for": _lazy("Submitted on the section's behalf."),
-    "approve": _lazy("Approved."),
-    "approve_for": _lazy("Approved on the approver's behalf."),
-    "accept": _lazy("Accepted by the planning section."),
-    "send_back": _lazy("Sent back to the section with your comment."),
-    "withdraw": _lazy("The section is withdrawn from the round."),
-    "reinstate": _lazy("The section is asked again."),
+    "submit": gettext_lazy("Submitted: the section head is asked to approve."),
+    "submit_for": gettext_lazy("Submitted on the section's behalf."),
+    "approve": gettext_lazy("Approved."),
+    "approve_for": gettext_lazy("Approved on the approver's behalf."),
+    "accept": gettext_lazy("Accepted by the planning section."),
+    "send_back": gettext_lazy("Sent back to the section with your comment."),
+    "withdraw": gettext_lazy("The section is withdrawn from the round."),
+    "reinstate": gettext_lazy("The section is asked again."),
 }
 
 
@@ -337,10 +336,10 @@ def request_step(request: HttpRequest, slug: str, pk: int, section_pk: int, acti
 
 
 _COMMENT_NEEDED = {
-    "send_back": _lazy("Sending back needs a comment saying what should be fixed."),
-    "withdraw": _lazy("Say why the section is withdrawn from the round."),
-    "submit_for": _lazy("Say why you take this step on the section's behalf."),
-    "approve_for": _lazy("Say why you take this step on the section's behalf."),
+    "send_back": gettext_lazy("Sending back needs a comment saying what should be fixed."),
+    "withdraw": gettext_lazy("Say why the section is withdrawn from the round."),
+    "submit_for": gettext_lazy("Say why you take this step on the section's behalf."),
+    "approve_for": gettext_lazy("Say why you take this step on the section's behalf."),
 }
 
 
@@ -399,7 +398,7 @@ def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 if isinstance(document, ParsedGuidelineProgress)
                 else None,
                 "rollup": snapshot.evaluation.get("rollup"),
-                "csv_tables": opendata.CSV_TABLES[document.kind],
+                "csv_tables": opendata.csv_links(document.kind),
                 "download_base": reverse(
                     "workflow:preview_download", kwargs={"slug": slug, "pk": pk, "index": index, "fmt": "pdf"}
                 ).removesuffix("pdf"),

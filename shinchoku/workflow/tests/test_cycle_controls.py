@@ -249,3 +249,56 @@ def test_the_navigation_count_agrees_with_the_home_page(
             work = my_work(person, today)
             assert my_work_count(person, today) == len(work.to_fill) + len(work.to_approve), person
     assert my_work_count(planner, today) == 1 and my_work_count(staff, today) == 0
+
+
+def test_withdrawing_a_section_removes_only_its_untouched_prefill_and_asking_again_restores_it(
+    client: Client, guideline_round: CollectionRound, section: Section, planner, staff
+) -> None:  # type: ignore[no-untyped-def]
+    from shinchoku.progress.models import ProgressEntry
+
+    def results() -> dict[int, str]:
+        return dict(
+            ProgressEntry.objects.filter(
+                kind=ProgressEntry.Kind.RESULT,
+                row__fiscal_year=guideline_round.fiscal_year,
+                responsibles__section=section,
+            ).values_list("pk", "text")
+        )
+
+    prefilled = results()
+    assert len(prefilled) >= 2
+    edited_pk = min(prefilled)
+    edited = ProgressEntry.objects.get(pk=edited_pk)
+    client.force_login(staff)
+    client.post(
+        url(guideline_round, section, f"entries/{edited_pk}/"),
+        {"text": "実際に書いた実績", "version": edited.version},
+    )
+    client.force_login(planner)
+    client.post(url(guideline_round, section, "withdraw/"), {"comment": "今年度は対象外"})
+    left = results()
+    # What the section wrote stays; last year's plans it never touched are not its results.
+    assert left.get(edited_pk) == "実際に書いた実績"
+    shared = {
+        e.pk
+        for e in ProgressEntry.objects.filter(pk__in=prefilled).prefetch_related("responsibles")
+        if len(e.responsibles.all()) > 1
+    }
+    assert set(left) == {edited_pk} | shared
+    client.post(url(guideline_round, section, "reinstate/"), {"comment": ""})
+    assert len(results()) == len(prefilled)
+
+
+def test_a_year_end_report_is_titled_as_an_achievement_report(
+    municipality, section: Section, actor: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    from shinchoku.goals.services import goal_declaration_create
+    from shinchoku.publishing.services import goal_declaration_snapshot
+
+    declaration = goal_declaration_create(
+        municipality=municipality, department=section.department, fiscal_year=2025, actor=actor
+    )
+    assert goal_declaration_snapshot(declaration).title == "令和7年度 企画部長の目標宣言"
+    year_end = goal_declaration_snapshot(declaration, year_end=True)
+    assert year_end.title == "令和7年度 企画部長の目標宣言 達成状況報告"
+    assert year_end.document.title == year_end.title
