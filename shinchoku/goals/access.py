@@ -24,7 +24,13 @@ from shinchoku.organizations.access import PLANNING_ROLES, active_memberships, m
 from shinchoku.organizations.models import Municipality, Role
 from shinchoku.plans.models import Indicator
 from shinchoku.publishing.models import Publication
-from shinchoku.workflow.models import EDITABLE_STATUSES, CollectionRound, DocumentKind, RoundRequest
+from shinchoku.workflow.models import (
+    EDITABLE_STATUSES,
+    CollectionRound,
+    DocumentKind,
+    RequestStatus,
+    RoundRequest,
+)
 
 DECLARATION_ROLES = (*PLANNING_ROLES, Role.DEPARTMENT_HEAD, Role.SECTION_HEAD, Role.SECTION_STAFF)
 
@@ -146,6 +152,8 @@ def declaration_edit_state(declaration: GoalDeclaration) -> EditState:
         .order_by("-round__opened_at", "-round_id")
     )
     latest = [r for r in requests if r.round_id == requests[0].round_id] if requests else []
+    # Sections withdrawn from the round are not asked: the round decides through the others.
+    latest = [r for r in latest if r.status != RequestStatus.WITHDRAWN]
     if latest and latest[0].round.status == CollectionRound.Status.OPEN:
         collection_round = latest[0].round
         if any(r.status in EDITABLE_STATUSES for r in latest):

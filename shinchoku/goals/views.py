@@ -24,6 +24,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shinchoku.core.audit import Actor
+from shinchoku.core.eras import fiscal_year_of
 from shinchoku.core.http import request_user
 from shinchoku.goals.access import (
     DeclarationScope,
@@ -65,7 +66,6 @@ from shinchoku.goals.services import (
 from shinchoku.organizations.models import Department, Membership, Role, Section
 from shinchoku.plans.models import Indicator
 from shinchoku.workflow.conflicts import ConflictError
-from shinchoku.workflow.forms import fiscal_year_of
 
 # --- helpers ---------------------------------------------------------------------------------
 

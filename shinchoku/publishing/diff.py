@@ -84,8 +84,34 @@ def _initiative_fields() -> list[tuple[str, str]]:
     ]
 
 
-def document_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Change]:
-    """Every record added, removed or changed from ``old`` (the current revision) to ``new``."""
+def _judged(evaluation: dict[str, Any] | None) -> dict[int, str]:
+    """Goal number → the published grades of its indicators, as the report prints them."""
+    from shinchoku.reports.judgements import judgement_lines
+
+    return {number: "\n".join(lines) for number, lines in judgement_lines(evaluation or {}).items()}
+
+
+def document_changes(
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+    *,
+    old_evaluation: dict[str, Any] | None = None,
+    new_evaluation: dict[str, Any] | None = None,
+) -> list[Change]:
+    """Every record added, removed or changed from ``old`` (the current revision) to ``new``.
+
+    The judged achievement is compared too (a grade scale or a formula changed since), and
+    the report's title and declarer: whatever makes publishing write a new revision shows.
+    """
+    changes: list[Change] = []
+    heading = str(_("The report"))
+    if old is not None and old.get("title", "") != new.get("title", ""):
+        changes.append(Change(heading, str(_("Title")), old.get("title", ""), new.get("title", "")))
+    if old is not None and old.get("declarer") != new.get("declarer"):
+        declarer = [
+            " ".join(filter(None, (d or {}).values())) for d in (old.get("declarer"), new.get("declarer"))
+        ]
+        changes.append(Change(heading, str(_("Declarer")), declarer[0], declarer[1]))
     values: Callable[[dict[str, Any]], dict[str, str]]
     if new.get("kind") == "goal_declaration":
         records_old = {g["number"]: g for g in (old or {}).get("goals", [])}
@@ -103,7 +129,6 @@ def document_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Ch
         def name(key: Any, record: dict[str, Any]) -> str:
             return str(key)
 
-    changes: list[Change] = []
     for key, record in records_new.items():
         before = records_old.get(key)
         after_values = values(record)
@@ -116,4 +141,17 @@ def document_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> list[Ch
     for key, record in records_old.items():
         if key not in records_new:
             changes.append(Change(name(key, record), _("(removed)"), name(key, record), ""))
+    if new.get("kind") == "goal_declaration":
+        before, after = _judged(old_evaluation if old is not None else {}), _judged(new_evaluation)
+        for number in sorted(set(before) | set(after)):
+            if before.get(number, "") != after.get(number, ""):
+                record = records_new.get(number) or records_old.get(number) or {}
+                changes.append(
+                    Change(
+                        name(number, record),
+                        str(_("Achievement (computed)")),
+                        before.get(number, ""),
+                        after.get(number, ""),
+                    )
+                )
     return changes

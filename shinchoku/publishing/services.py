@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -162,7 +163,7 @@ def declaration_evaluation(declaration: GoalDeclaration) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
+@dataclass
 class Snapshot:
     """A report as it would be published now: the document and its judged achievement.
 
@@ -193,7 +194,8 @@ class Snapshot:
         payload = json.dumps([self.data(), self.evaluation], sort_keys=True, ensure_ascii=False, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    def current(self) -> Publication | None:
+    @cached_property
+    def current_publication(self) -> Publication | None:
         """The revision citizens see today for the same report, if any."""
         return (
             Publication.objects.filter(
@@ -206,6 +208,22 @@ class Snapshot:
             )
             .order_by()
             .first()
+        )
+
+    def current(self) -> Publication | None:
+        return self.current_publication
+
+    @property
+    def current_revision_id(self) -> int | None:
+        current = self.current_publication
+        return current.pk if current else None
+
+    @property
+    def is_unchanged(self) -> bool:
+        """Publishing would keep the current revision: the same test ``_publish`` makes."""
+        current = self.current_publication
+        return (
+            current is not None and current.document == self.data() and current.evaluation == self.evaluation
         )
 
     def unsaved_publication(self) -> Publication:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -10,7 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shinchoku.core.eras import format_fiscal_year
+from shinchoku.core.eras import fiscal_year_of, format_fiscal_year
 from shinchoku.core.figures import Figure, FigureParseError, format_figure, parse_figure
 from shinchoku.goals.models import Goal
 from shinchoku.organizations.models import Department, Municipality, Section
@@ -18,11 +17,6 @@ from shinchoku.plans.models import Indicator, Measurement, Plan
 from shinchoku.progress.models import ProgressEntry
 from shinchoku.workflow import selectors
 from shinchoku.workflow.models import DocumentKind
-
-
-def fiscal_year_of(day: date) -> int:
-    """The fiscal year (April to March) that ``day`` falls in."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 @dataclass(frozen=True)
@@ -185,7 +179,7 @@ class DeadlineForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    digest = forms.CharField(widget=forms.HiddenInput, max_length=2000)
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
     confirm = forms.BooleanField(
         label=_("I have checked the preview: publish it to citizens now."),
         error_messages={"required": _("Tick the box to confirm that you checked the preview.")},

@@ -153,15 +153,14 @@ def document_sections(
     valid = Section.objects.filter(municipality=municipality).valid_in(fiscal_year)
     if plan is not None:
         ids = set(
-            EntryResponsible.objects.filter(
-                entry__row__initiative__plan=plan,
-                entry__row__fiscal_year__in=[fiscal_year, fiscal_year - 1],
-                section__isnull=False,
-            ).values_list("section_id", flat=True)
+            EntryResponsible.objects.filter(entry__row__initiative__plan=plan, section__isnull=False)
+            .filter(
+                Q(entry__row__fiscal_year=fiscal_year)
+                | Q(entry__row__fiscal_year=fiscal_year - 1, entry__kind=ProgressEntry.Kind.PLAN)
+            )
+            .values_list("section_id", flat=True)
         )
-        renamed = current_section_ids(municipality.pk, fiscal_year)
-        ids = {renamed.get(pk, pk) for pk in ids}
-        found = valid.filter(pk__in=ids)
+        found = valid.filter(pk__in=successor_ids(municipality.pk, fiscal_year, ids))
     elif kind == DocumentKind.GOAL_DECLARATION:
         found = valid.filter(department__in=list(departments))
     else:
@@ -175,6 +174,26 @@ def document_sections(
         .select_related("department")
         .order_by(F("department__position").asc(nulls_last=True), "department__name", "position", "name")
     )
+
+
+def successor_ids(municipality_id: int, fiscal_year: int, ids: set[int]) -> set[int]:
+    """``ids`` with every section whose duties passed on by ``fiscal_year`` replaced by the
+    section(s) that took them (renamed, merged, split, transferred), the same lineage the
+    roll-forward follows backwards."""
+    edges: dict[int, set[int]] = {}
+    for predecessor, successor in SectionSuccession.objects.filter(
+        municipality_id=municipality_id, fiscal_year__lte=fiscal_year
+    ).values_list("predecessor_id", "successor_id"):
+        edges.setdefault(predecessor, set()).add(successor)
+    found: set[int] = set()
+    todo, seen = list(ids), set(ids)
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        for successor in edges.get(current, set()) - seen:
+            seen.add(successor)
+            todo.append(successor)
+    return found
 
 
 def current_section_ids(municipality_id: int, fiscal_year: int) -> dict[int, int]:
@@ -206,6 +225,49 @@ class Blocker:
     nobody: bool  # no active user can take that step: the planning section must act
 
 
+def _next_step(request: RoundRequest) -> tuple[str, tuple[str, int, str] | None]:
+    """Who takes the request's next step, in words, and the membership that allows it.
+
+    ``("section", section id, role)`` or ``("department", department id, role)``; None when
+    it is the planning section's step (always somebody).
+    """
+    section = request.section
+    status = RequestStatus(request.status)
+    if status in EDITABLE_STATUSES:
+        return str(_("the staff of the section (to submit)")), ("section", section.pk, Role.SECTION_STAFF)
+    if status == RequestStatus.SUBMITTED:
+        return str(_("the section head (to approve)")), ("section", section.pk, Role.SECTION_HEAD)
+    if status == RequestStatus.APPROVED_BY_SECTION_HEAD and section.department_id is not None:
+        return str(_("the department head (to approve)")), (
+            "department",
+            section.department_id,
+            Role.DEPARTMENT_HEAD,
+        )
+    if status == RequestStatus.APPROVED_BY_SECTION_HEAD:
+        return str(_("the planning section (to approve)")), None
+    return str(_("the planning section (to accept)")), None
+
+
+def _active_memberships(municipality_id: int, today: date) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(municipality_id=municipality_id, user__is_active=True)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    )
+
+
+def nobody_takes_next_step(request: RoundRequest, today: date) -> bool:
+    """No active member holds the role of the request's next step (a vacant post): only then
+    may the planning section take it on the section's behalf (one query)."""
+    _who, needed = _next_step(request)
+    if needed is None:
+        return False
+    scope, pk, role = needed
+    holders = _active_memberships(request.municipality_id, today).filter(role=role)
+    holders = holders.filter(section_id=pk) if scope == "section" else holders.filter(department_id=pk)
+    return not holders.exists()
+
+
 def publish_blockers(collection_round: CollectionRound, today: date) -> list[Blocker]:
     """Why the round cannot be published yet, one line per section (three queries)."""
     waiting = list(
@@ -216,31 +278,24 @@ def publish_blockers(collection_round: CollectionRound, today: date) -> list[Blo
     )
     if not waiting:
         return []
-    active = (
-        Membership.objects.filter(municipality_id=collection_round.municipality_id, user__is_active=True)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-    )
-    by_section = set(active.exclude(section=None).values_list("section_id", "role"))
-    by_department = set(active.exclude(department=None).values_list("department_id", "role"))
+    active = _active_memberships(collection_round.municipality_id, today)
+    held = {
+        ("section", pk, role) for pk, role in active.exclude(section=None).values_list("section_id", "role")
+    }
+    held |= {
+        ("department", pk, role)
+        for pk, role in active.exclude(department=None).values_list("department_id", "role")
+    }
     blockers = []
     for request in waiting:
-        section = request.section
-        status = RequestStatus(request.status)
-        if status in EDITABLE_STATUSES:
-            who = _("the staff of the section (to submit)")
-            nobody = (section.pk, Role.SECTION_STAFF) not in by_section
-        elif status == RequestStatus.SUBMITTED:
-            who = _("the section head (to approve)")
-            nobody = (section.pk, Role.SECTION_HEAD) not in by_section
-        elif status == RequestStatus.APPROVED_BY_SECTION_HEAD and section.department_id is not None:
-            who = _("the department head (to approve)")
-            nobody = (section.department_id, Role.DEPARTMENT_HEAD) not in by_department
-        else:
-            who = _("the planning section (to accept)")
-            nobody = False
+        who, needed = _next_step(request)
         blockers.append(
-            Blocker(section=section, status=str(status.label), waiting_for=str(who), nobody=nobody)
+            Blocker(
+                section=request.section,
+                status=str(RequestStatus(request.status).label),
+                waiting_for=who,
+                nobody=needed is not None and needed not in held,
+            )
         )
     return blockers
 

@@ -6,6 +6,7 @@ from a command or a later API refuses a user without the right membership too.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 from collections.abc import Callable, Iterable
@@ -37,6 +38,7 @@ from shinchoku.organizations.services import fiscal_year_ensure
 from shinchoku.plans.models import Plan
 from shinchoku.progress.models import InitiativeRow, ProgressEntry
 from shinchoku.progress.services import progress_entry_create, progress_entry_delete
+from shinchoku.publishing.models import Publication
 from shinchoku.publishing.services import (
     Snapshot,
     goal_declaration_snapshot,
@@ -319,15 +321,23 @@ def _step(
         on_behalf=on_behalf,
     )
     # Mail goes out once the step is committed: a rolled-back step tells nobody anything.
-    transaction.on_commit(lambda: notifications.step_taken(step.pk))
+    # robust: a mail that fails is logged and never turns the committed step into an error.
+    transaction.on_commit(lambda: notifications.step_taken(step.pk), robust=True)
     return step
 
 
 def _require_on_behalf(actor: Actor, locked: RoundRequest, comment: str) -> User:
-    """代理: the planning section takes a step for a section or its approver, saying why."""
+    """代理: the planning section takes a step for a section or its approver, saying why.
+
+    Only when nobody holds that post (a section with no staff, a vacant head): otherwise
+    one person could write, approve and accept an answer alone.
+    """
     if not comment.strip():
         raise ValidationError({"comment": _("Say why you take this step on the section's behalf.")})
-    return _require_role(actor, locked.municipality, PLANNING_ROLES)
+    user = _require_role(actor, locked.municipality, PLANNING_ROLES)
+    if not selectors.nobody_takes_next_step(locked, timezone.localdate()):
+        raise PermissionDenied("Somebody holds this post: they take the step.")
+    return user
 
 
 @transaction.atomic
@@ -354,6 +364,18 @@ def round_request_submit(
     )
     _step(locked, before, actor, comment.strip(), on_behalf=on_behalf)
     return locked
+
+
+# The fields the approval ladder stamps: cleared when a request starts climbing again.
+_APPROVAL_STAMPS = (
+    "section_approved_at",
+    "section_approved_by",
+    "department_approved_at",
+    "department_approved_by",
+    "accepted_at",
+    "accepted_by",
+)
+_LADDER_STAMPS = ("submitted_at", "submitted_by", *_APPROVAL_STAMPS)
 
 
 @dataclass(frozen=True)
@@ -447,7 +469,10 @@ def round_request_withdraw(*, request: RoundRequest, actor: Actor, comment: str)
     before = locked.status
     apply_changes(locked, {"status": RequestStatus.WITHDRAWN}, actor=actor, reason=comment.strip()[:500])
     _step(locked, before, actor, comment.strip())
-    _untouched_prefill_remove(locked, actor)
+    if before == RequestStatus.PENDING:
+        # Never answered: what was prefilled is not the section's answer. A section that
+        # submitted "as planned" keeps what it submitted.
+        _untouched_prefill_remove(locked, actor)
     return locked
 
 
@@ -486,7 +511,15 @@ def round_request_reinstate(*, request: RoundRequest, actor: Actor, comment: str
     _require_role(actor, locked.municipality, PLANNING_ROLES)
     if locked.status != RequestStatus.WITHDRAWN:
         raise TransitionError("Only a withdrawn request can be reinstated.")
-    apply_changes(locked, {"status": RequestStatus.PENDING}, actor=actor)
+    apply_changes(
+        locked,
+        {
+            "status": RequestStatus.PENDING,
+            # Asked again from the start: earlier submissions and approvals no longer stand.
+            **dict.fromkeys(_LADDER_STAMPS),
+        },
+        actor=actor,
+    )
     _step(locked, RequestStatus.WITHDRAWN, actor, comment.strip())
     if locked.round.plan is not None:
         # What the withdrawal removed is prefilled again, as when the round was opened.
@@ -521,15 +554,7 @@ def round_request_send_back(*, request: RoundRequest, actor: Actor, comment: str
     before = locked.status
     apply_changes(
         locked,
-        {
-            "status": RequestStatus.SENT_BACK,
-            "section_approved_at": None,
-            "section_approved_by": None,
-            "department_approved_at": None,
-            "department_approved_by": None,
-            "accepted_at": None,
-            "accepted_by": None,
-        },
+        {"status": RequestStatus.SENT_BACK, **dict.fromkeys(_APPROVAL_STAMPS)},
         actor=actor,
         reason=comment.strip()[:500],
     )
@@ -550,19 +575,47 @@ def round_snapshots(collection_round: CollectionRound) -> list[Snapshot]:
     ]
 
 
+def round_snapshot(collection_round: CollectionRound, index: int) -> Snapshot | None:
+    """The ``index``-th report of ``round_snapshots``, built alone (a preview download)."""
+    if collection_round.plan is not None and collection_round.kind == DocumentKind.GUIDELINE_PROGRESS:
+        return (
+            guideline_progress_snapshot(collection_round.plan, collection_round.fiscal_year)
+            if index == 0
+            else None
+        )
+    declarations = (
+        list(
+            collection_round.declarations.order_by("department__position", "department__name")[
+                index : index + 1
+            ]
+        )
+        if index >= 0
+        else []
+    )
+    if not declarations:
+        return None
+    return goal_declaration_snapshot(
+        declarations[0], year_end=collection_round.kind == DocumentKind.YEAR_END_RESULTS
+    )
+
+
 def snapshots_digest(snapshots: list[Snapshot]) -> str:
-    return "-".join(s.digest for s in snapshots)
+    """One fingerprint of what would be published and over which revisions (the preview's)."""
+    parts = [f"{s.digest}:{s.current_revision_id or 0}" for s in snapshots]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 @transaction.atomic
 def round_publish(
     *, collection_round: CollectionRound, actor: Actor, expected_digest: str | None = None
-) -> CollectionRound:
-    """The planning section publishes the round's document once every section's answer is accepted.
+) -> list[Publication]:
+    """The planning section publishes the round's reports once every section's answer is accepted.
 
-    Publishing freezes a new revision per report (``shinchoku.publishing``); publishing
-    again after a correction makes another revision and leaves the earlier one as it was.
-    ``expected_digest`` is the preview's: if anything changed since, nothing is published.
+    Publishing freezes a new revision per report (``shinchoku.publishing``); a report that
+    did not change keeps its revision, and a declaration with no goal (a department that
+    declared nothing) is left out. ``expected_digest`` is the preview's: if anything
+    changed since, or another revision was published meanwhile, nothing is published.
+    Returns the revisions published now.
     """
     _require_planning(actor, collection_round.municipality)
     locked = CollectionRound.objects.select_for_update().get(pk=collection_round.pk)
@@ -576,26 +629,26 @@ def round_publish(
         raise TransitionError(
             _("These sections' answers are not accepted yet: %(names)s") % {"names": "、".join(waiting)}
         )
+    if not locked.requests.filter(status=RequestStatus.ACCEPTED).exists():
+        raise TransitionError(_("No section's answer is accepted: there is nothing to publish yet."))
     snapshots = round_snapshots(locked)
-    if not snapshots:
-        raise TransitionError(_("This round concerns no document that can be published."))
     if expected_digest is not None and snapshots_digest(snapshots) != expected_digest:
         raise TransitionError(
             _("The report changed after the preview was shown: look at the preview again before publishing.")
         )
-    empty = [s.title for s in snapshots if s.is_empty]
-    if empty:
-        raise TransitionError(
-            _("There is nothing to publish yet in: %(titles)s") % {"titles": "、".join(empty)}
+    publishable = [s for s in snapshots if not s.is_empty]
+    if not publishable:
+        raise TransitionError(_("This round concerns no document that can be published."))
+    published = [s for s in publishable if not s.is_unchanged]
+    publications = [snapshot_publish(snapshot=snapshot, actor=actor) for snapshot in published]
+    if publications:
+        locked.publications.add(*publications)
+        apply_changes(
+            locked,
+            {"published_at": timezone.now(), "published_by": actor.user, "publication": publications[-1]},
+            actor=actor,
         )
-    publications = [snapshot_publish(snapshot=snapshot, actor=actor) for snapshot in snapshots]
-    locked.publications.add(*publications)
-    apply_changes(
-        locked,
-        {"published_at": timezone.now(), "published_by": actor.user, "publication": publications[-1]},
-        actor=actor,
-    )
-    return locked
+    return publications
 
 
 # --- entries: prefill this year's results from last year's plans --------------------------
@@ -819,12 +872,14 @@ def request_actions(request: RoundRequest, actor: Actor) -> list[str]:
     actions = []
     planning = has_role(actor.user, request.municipality, PLANNING_ROLES)
     status = RequestStatus(request.status)
+    # 代理 only where the post is vacant (see _require_on_behalf).
+    vacant = planning and selectors.nobody_takes_next_step(request, timezone.localdate())
     if status in EDITABLE_STATUSES:
         try:
             _require_role(actor, request.municipality, [Role.SECTION_STAFF], section=request.section)
             actions.append("submit")
         except PermissionDenied:
-            if planning:
+            if vacant:
                 actions.append("submit_for")
     for name, steps in (("approve", _APPROVAL_STEPS), ("send_back", _SEND_BACK_STEPS)):
         step = steps.get(status)
@@ -833,7 +888,7 @@ def request_actions(request: RoundRequest, actor: Actor) -> list[str]:
         try:
             _require_step_role(actor, request, step)
         except PermissionDenied:
-            if name == "approve" and planning:
+            if name == "approve" and vacant:
                 actions.append("approve_for")
             continue
         if name == "approve" and status == RequestStatus.APPROVED_BY_DEPARTMENT_HEAD:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from shinchoku.organizations.access import PLANNING_ROLES
 from shinchoku.organizations.models import Membership, Municipality, Role
@@ -150,26 +150,34 @@ def my_work(user: User | AnonymousUser, today: date) -> MyWork:
         (to_fill if editable else to_approve).append(task)
     to_publish: list[CollectionRound] = []
     if filters.planning_municipalities:
-        waiting = RoundRequest.objects.filter(round=OuterRef("pk")).exclude(
-            status__in=[RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN]
-        )
         to_publish = list(
-            CollectionRound.objects.filter(
-                municipality_id__in=filters.planning_municipalities,
-                status=CollectionRound.Status.OPEN,
-                published_at__isnull=True,
+            ready_to_publish(
+                CollectionRound.objects.filter(municipality_id__in=filters.planning_municipalities)
             )
-            .annotate(asked=Count("requests"))
-            .filter(asked__gt=0)
-            .exclude(Exists(waiting))
             .select_related("municipality")
             .order_by("-updated_at", "-id")
         )
     return MyWork(to_fill=to_fill, to_approve=to_approve, to_publish=to_publish, places=places)
 
 
+def ready_to_publish(rounds: QuerySet[CollectionRound]) -> QuerySet[CollectionRound]:
+    """Open rounds whose every answer is accepted (or withdrawn, with one accepted at least),
+    not published since the last acceptance: a corrected answer makes a round ready again."""
+    waiting = RoundRequest.objects.filter(round=OuterRef("pk")).exclude(
+        status__in=[RequestStatus.ACCEPTED, RequestStatus.WITHDRAWN]
+    )
+    accepted = RoundRequest.objects.filter(round=OuterRef("pk"), status=RequestStatus.ACCEPTED)
+    newer = accepted.filter(Q(accepted_at__gt=OuterRef("published_at")))
+    return (
+        rounds.filter(status=CollectionRound.Status.OPEN)
+        .filter(Exists(accepted))
+        .exclude(Exists(waiting))
+        .filter(Q(published_at__isnull=True) | Exists(newer))
+    )
+
+
 def my_work_count(user: User | AnonymousUser, today: date) -> int:
-    """How many requests wait for ``user``: the number in the navigation, in one query.
+    """How many requests and rounds wait for ``user``: the number in the navigation (two queries).
 
     The same rules as ``my_work``, with the memberships as subqueries, so that every
     staff page pays one query for it.
@@ -196,4 +204,6 @@ def my_work_count(user: User | AnonymousUser, today: date) -> int:
             status=RequestStatus.APPROVED_BY_SECTION_HEAD,
         )
     )
-    return RoundRequest.objects.filter(waiting, round__status=CollectionRound.Status.OPEN).count()
+    requests = RoundRequest.objects.filter(waiting, round__status=CollectionRound.Status.OPEN).count()
+    rounds = ready_to_publish(CollectionRound.objects.filter(municipality_id__in=planning_in)).count()
+    return requests + rounds

@@ -26,7 +26,6 @@ from shinchoku.progress.services import (
     progress_entry_update,
 )
 from shinchoku.publishing.diff import document_changes
-from shinchoku.publishing.services import Snapshot
 from shinchoku.reports import opendata
 from shinchoku.reports.rendering import FORMATS, render_publication
 from shinchoku.workflow import selectors, tasks
@@ -57,7 +56,7 @@ from shinchoku.workflow.forms import (
     actual_field_name,
     parse_actual,
 )
-from shinchoku.workflow.models import CollectionRound, RoundRequest
+from shinchoku.workflow.models import CollectionRound, RequestStatus, RoundRequest
 from shinchoku.workflow.services import (
     TransitionError,
     guideline_results_roll_forward,
@@ -72,6 +71,7 @@ from shinchoku.workflow.services import (
     round_request_send_back,
     round_request_submit,
     round_request_withdraw,
+    round_snapshot,
     round_snapshots,
     snapshots_digest,
 )
@@ -343,53 +343,30 @@ _COMMENT_NEEDED = {
 }
 
 
-def _preview(collection_round: CollectionRound) -> tuple[list[Snapshot], str]:
+def _preview_context(collection_round: CollectionRound, form: PublishForm | None) -> dict[str, object]:
+    """The would-be revisions, what each changes, and the confirmation form carrying their digest."""
     snapshots = round_snapshots(collection_round)
-    return snapshots, snapshots_digest(snapshots)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """「公表」: first the exact report citizens will get and what changed, then a confirmation."""
-    collection_round = round_for_management(request.user, slug, pk)
-    snapshots, digest = _preview(collection_round)
-    form = PublishForm(request.POST or None, initial={"digest": digest})
-    if request.method == "POST" and form.is_valid():
-        try:
-            published = round_publish(
-                collection_round=collection_round,
-                actor=Actor(user=request_user(request)),
-                expected_digest=form.cleaned_data["digest"],
-            )
-        except TransitionError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "Published: the portal shows it now.",
-                    "Published %(count)s reports: the portal shows them now.",
-                    published.publications.count(),
-                )
-                % {"count": published.publications.count()},
-            )
-            return redirect("workflow:detail", slug=slug, pk=pk)
-        snapshots, digest = _preview(collection_round)
-        form = PublishForm(initial={"digest": digest})
-    today = timezone.localdate()
+    if form is None:
+        form = PublishForm(initial={"digest": snapshots_digest(snapshots)})
+    slug = collection_round.municipality.slug
     previews = []
     for index, snapshot in enumerate(snapshots):
-        publication = snapshot.unsaved_publication()
-        current = snapshot.current()
+        current = snapshot.current_publication
         document = snapshot.document
         previews.append(
             {
                 "index": index,
                 "snapshot": snapshot,
-                "publication": publication,
+                "publication": snapshot.unsaved_publication(),
                 "current": current,
-                "changes": document_changes(current.document if current else None, snapshot.data()),
+                "empty": snapshot.is_empty,
+                "unchanged": snapshot.is_unchanged,
+                "changes": document_changes(
+                    current.document if current else None,
+                    snapshot.data(),
+                    old_evaluation=current.evaluation if current else None,
+                    new_evaluation=snapshot.evaluation,
+                ),
                 "document": document,
                 "rows": goal_rows(document, snapshot.evaluation)
                 if isinstance(document, ParsedGoalDeclaration)
@@ -400,22 +377,59 @@ def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 "rollup": snapshot.evaluation.get("rollup"),
                 "csv_tables": opendata.csv_links(document.kind),
                 "download_base": reverse(
-                    "workflow:preview_download", kwargs={"slug": slug, "pk": pk, "index": index, "fmt": "pdf"}
+                    "workflow:preview_download",
+                    kwargs={"slug": slug, "pk": collection_round.pk, "index": index, "fmt": "pdf"},
                 ).removesuffix("pdf"),
             }
         )
-    return render(
-        request,
-        "workflow/publish_preview.html",
-        {
-            "municipality": collection_round.municipality,
-            "round": collection_round,
-            "previews": previews,
-            "form": form,
-            "blockers": selectors.publish_blockers(collection_round, today),
-            "license": opendata.LICENSE,
-        },
-    )
+    return {
+        "municipality": collection_round.municipality,
+        "round": collection_round,
+        "previews": previews,
+        "publishable": any(not p["empty"] and not p["unchanged"] for p in previews)
+        and collection_round.requests.filter(status=RequestStatus.ACCEPTED).exists(),
+        "form": form,
+        "blockers": selectors.publish_blockers(collection_round, timezone.localdate()),
+        "withdrawn": list(
+            collection_round.requests.filter(status=RequestStatus.WITHDRAWN).select_related("section")
+        ),
+        "license": opendata.LICENSE,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """「公表」: first the exact report citizens will get and what changed, then a confirmation."""
+    collection_round = round_for_management(request.user, slug, pk)
+    form = PublishForm(request.POST) if request.method == "POST" else None
+    if form is not None and form.is_valid():
+        try:
+            published = round_publish(
+                collection_round=collection_round,
+                actor=Actor(user=request_user(request)),
+                expected_digest=form.cleaned_data["digest"],
+            )
+        except TransitionError as error:
+            messages.error(request, str(error))
+            form = None  # a fresh preview, with the digest of what stands now
+        else:
+            if published:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Published: the portal shows it now.",
+                        "Published %(count)s reports: the portal shows them now.",
+                        len(published),
+                    )
+                    % {"count": len(published)},
+                )
+            else:
+                messages.info(
+                    request, _("Nothing changed since the last publication: the current revisions stay.")
+                )
+            return redirect("workflow:detail", slug=slug, pk=pk)
+    return render(request, "workflow/publish_preview.html", _preview_context(collection_round, form))
 
 
 @login_required
@@ -423,14 +437,13 @@ def publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def preview_download(request: HttpRequest, slug: str, pk: int, index: int, fmt: str) -> HttpResponse:
     """A download of the would-be revision, rendered exactly as the portal will render it."""
     collection_round = round_for_management(request.user, slug, pk)
-    snapshots = round_snapshots(collection_round)
-    if fmt not in FORMATS or not 0 <= index < len(snapshots):
+    snapshot = round_snapshot(collection_round, index) if fmt in FORMATS else None
+    if snapshot is None:
         raise Http404("No such preview.")
-    publication = snapshots[index].unsaved_publication()
     table = request.GET.get("table") if fmt == "csv" else None
-    if table is not None and table not in opendata.CSV_TABLES[snapshots[index].document.kind]:
+    if table is not None and table not in opendata.CSV_TABLES[snapshot.document.kind]:
         raise Http404("Unknown table.")
-    rendered, filename = render_publication(publication, fmt, table)
+    rendered, filename = render_publication(snapshot.unsaved_publication(), fmt, table)
     response = HttpResponse(rendered.content, content_type=rendered.content_type)
     response["Content-Disposition"] = f'attachment; filename="preview_{filename}"'
     return response

@@ -171,7 +171,7 @@ def test_board_query_count_does_not_grow(
     with django_assert_max_num_queries(8):
         assert client.get("/m/midori/rounds/").status_code == 200
     # + the round's declarations and publications, and why it cannot be published (3)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         assert client.get(f"/m/midori/rounds/{last.pk}/").status_code == 200
 
 

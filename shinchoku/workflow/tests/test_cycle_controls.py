@@ -247,7 +247,7 @@ def test_the_navigation_count_agrees_with_the_home_page(
         step()
         for person in people:
             work = my_work(person, today)
-            assert my_work_count(person, today) == len(work.to_fill) + len(work.to_approve), person
+            assert my_work_count(person, today) == work.count, person
     assert my_work_count(planner, today) == 1 and my_work_count(staff, today) == 0
 
 
@@ -302,3 +302,131 @@ def test_a_year_end_report_is_titled_as_an_achievement_report(
     year_end = goal_declaration_snapshot(declaration, year_end=True)
     assert year_end.title == "令和7年度 企画部長の目標宣言 達成状況報告"
     assert year_end.document.title == year_end.title
+
+
+def test_on_behalf_is_refused_while_somebody_holds_the_post(
+    client: Client, collection_round: CollectionRound, section: Section, planner, staff, section_head
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(planner)
+    page = client.get(url(collection_round, section), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Submit on the section's behalf" not in page  # 企画政策課 has its staff
+    client.post(url(collection_round, section, "submit-for/"), {"comment": "急ぎのため", "confirmed": "1"})
+    assert collection_round.requests.get(section=section).status == RequestStatus.PENDING
+    round_request_submit(request=collection_round.requests.get(section=section), actor=Actor(user=staff))
+    client.post(url(collection_round, section, "approve-for/"), {"comment": "急ぎのため"})
+    assert collection_round.requests.get(section=section).status == RequestStatus.SUBMITTED
+
+
+def test_asking_a_withdrawn_section_again_starts_its_ladder_afresh(
+    client: Client, collection_round: CollectionRound, section: Section, planner, staff, section_head
+) -> None:  # type: ignore[no-untyped-def]
+    request = collection_round.requests.get(section=section)
+    round_request_submit(request=request, actor=Actor(user=staff))
+    round_request_approve(request=request, actor=Actor(user=section_head))
+    client.force_login(planner)
+    client.post(url(collection_round, section, "withdraw/"), {"comment": "対象外"})
+    client.post(url(collection_round, section, "reinstate/"), {"comment": ""})
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PENDING
+    assert request.submitted_at is None and request.section_approved_by is None
+
+
+def test_a_department_that_declared_nothing_does_not_hold_up_the_others(
+    client: Client, municipality, section: Section, foreign_section: Section, planner, actor: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    from shinchoku.goals.services import goal_create
+    from shinchoku.publishing.models import Publication
+    from shinchoku.workflow.models import DocumentKind
+    from shinchoku.workflow.services import round_open
+
+    collection_round = round_open(
+        municipality=municipality,
+        fiscal_year=2025,
+        kind=DocumentKind.GOAL_DECLARATION,
+        title="目標宣言",
+        deadline=timezone.localdate() + timedelta(days=10),
+        departments=[section.department, foreign_section.department],
+        sections=[section, foreign_section],
+        actor=actor,
+    )
+    declaration = collection_round.declarations.get(department=section.department)
+    goal_create(declaration=declaration, title="窓口のデジタル化", sections=[section], actor=actor)
+    client.force_login(planner)
+    preview_url = f"/m/midori/rounds/{collection_round.pk}/publish/"
+    # Withdrawing every section accepts nothing: there is nothing to publish yet.
+    client.post(url(collection_round, foreign_section, "withdraw/"), {"comment": "宣言なし"})
+    assert 'name="confirm"' not in client.get(preview_url).content.decode()
+    # 企画政策課 has nobody in it: the planning section answers and approves for it.
+    for action in ("submit-for/", "approve-for/", "approve-for/"):
+        client.post(url(collection_round, section, action), {"comment": "担当者不在", "confirmed": "1"})
+    client.post(url(collection_round, section, "accept/"), {"comment": ""})
+    text = client.get(preview_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "this declaration has no goal" in text and "窓口のデジタル化" in text
+    assert "were withdrawn from the round" in text and 'name="confirm"' in text
+    digest = client.get(preview_url).context["form"].initial["digest"]
+    response = client.post(preview_url, {"digest": digest, "confirm": "on"})
+    assert response.status_code == 302
+    assert list(Publication.objects.values_list("department__name", flat=True)) == ["企画部"]
+    # Publishing again with nothing changed keeps the revision.
+    digest = client.get(preview_url).context["form"].initial["digest"]
+    client.post(preview_url, {"digest": digest, "confirm": "on"})
+    assert Publication.objects.count() == 1
+
+
+def test_nothing_is_published_while_no_answer_is_accepted(
+    municipality, section: Section, planner, actor: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    from shinchoku.workflow.models import DocumentKind
+    from shinchoku.workflow.services import (
+        TransitionError,
+        round_open,
+        round_publish,
+        round_request_withdraw,
+    )
+
+    collection_round = round_open(
+        municipality=municipality,
+        fiscal_year=2025,
+        kind=DocumentKind.GOAL_DECLARATION,
+        title="目標宣言",
+        deadline=timezone.localdate() + timedelta(days=10),
+        departments=[section.department],
+        actor=actor,
+    )
+    round_request_withdraw(request=collection_round.requests.get(), actor=Actor(user=planner), comment="x")
+    with pytest.raises(TransitionError):
+        round_publish(collection_round=collection_round, actor=Actor(user=planner))
+
+
+def test_a_guideline_round_asks_by_default_the_section_that_took_over_the_duties(
+    municipality, section: Section, sibling_section: Section, guideline, actor: Actor
+) -> None:  # type: ignore[no-untyped-def]
+    from shinchoku.organizations.models import SuccessionKind
+    from shinchoku.organizations.services import section_create, section_succeed
+    from shinchoku.workflow.models import DocumentKind
+    from shinchoku.workflow.selectors import document_sections
+
+    plan = guideline[0]
+    assert set(
+        document_sections(municipality, kind=DocumentKind.GUIDELINE_PROGRESS, fiscal_year=2025, plan=plan)
+    ) == {
+        section,
+        sibling_section,
+    }
+    # 2025: the section's duties move to a new section, and the section is abolished.
+    heir = section_create(
+        municipality=municipality,
+        department=section.department,
+        name="市民協働推進課",
+        valid_from=2025,
+        actor=actor,
+    )
+    section.valid_to = 2024
+    section.save()
+    section_succeed(
+        predecessor=section, successor=heir, kind=SuccessionKind.TRANSFERRED, fiscal_year=2025, actor=actor
+    )
+    asked = set(
+        document_sections(municipality, kind=DocumentKind.GUIDELINE_PROGRESS, fiscal_year=2025, plan=plan)
+    )
+    assert asked == {heir, sibling_section}
