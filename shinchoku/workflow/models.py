@@ -98,7 +98,9 @@ class CollectionRound(TimestampedModel):
         ordering = ["municipality", "-fiscal_year", "-deadline", "-id"]
 
     def __str__(self) -> str:
-        return f"{format_fiscal_year(self.fiscal_year)} {self.title}"
+        year = format_fiscal_year(self.fiscal_year)
+        # Titles usually start with their year already (「令和7年度 …の照会」): not twice.
+        return self.title if self.title.startswith(year) else f"{year} {self.title}"
 
     @property
     def is_open(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from shinchoku.core.audit_display import field_label, value_label
 from shinchoku.core.models import AuditEvent
 from shinchoku.goals.models import Goal
 from shinchoku.organizations.models import (
@@ -430,6 +432,21 @@ class HistoryRow:
     comment: str
 
 
+# Fields of a request that the approval ladder sets; its steps show them.
+_LADDER_FIELDS = {
+    "status",
+    "submitted_at",
+    "submitted_by",
+    "section_approved_at",
+    "section_approved_by",
+    "department_approved_at",
+    "department_approved_by",
+    "accepted_at",
+    "accepted_by",
+}
+_ID_SUFFIX = re.compile(r" \(#\d+\)$")
+
+
 def _step_actor(step: WorkflowStep) -> str:
     name = (step.actor.get_full_name() or step.actor.username) if step.actor else step.actor_label
     if step.on_behalf:
@@ -463,26 +480,32 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
         wanted |= Q(content_type=types[Goal], object_id__in=goal_ids)
         wanted |= Q(content_type=types[Measurement], object_id__in=measurement_ids)
     events = AuditEvent.objects.filter(wanted).exclude(field="").select_related("actor")
-    rows = [
-        HistoryRow(
-            at=e.occurred_at,
-            who=(e.actor.get_full_name() or e.actor.username) if e.actor else e.actor_label,
-            record=e.object_repr,
-            action=e.get_action_display(),
-            field=e.field,
-            old=e.old_value,
-            new=e.new_value,
-            comment=e.reason,
+    models_by_type = {t.pk: model for model, t in types.items()}
+    rows = []
+    for e in events:
+        model = models_by_type.get(e.content_type_id)
+        # The ladder's status and stamps are the workflow steps below: shown once, there.
+        if model is RoundRequest and e.field in _LADDER_FIELDS:
+            continue
+        rows.append(
+            HistoryRow(
+                at=e.occurred_at,
+                who=(e.actor.get_full_name() or e.actor.username) if e.actor else e.actor_label,
+                record=_ID_SUFFIX.sub("", e.object_repr),
+                action=e.get_action_display(),
+                field=field_label(model, e.field),
+                old=value_label(model, e.field, e.old_value),
+                new=value_label(model, e.field, e.new_value),
+                comment=e.reason,
+            )
         )
-        for e in events
-    ]
     rows += [
         HistoryRow(
             at=step.at,
             who=_step_actor(step),
             record=str(request.section),
             action=str(RequestStatus(step.to_status).label),
-            field="status",
+            field=str(RoundRequest._meta.get_field("status").verbose_name),
             old=str(RequestStatus(step.from_status).label),
             new=str(RequestStatus(step.to_status).label),
             comment=step.comment,

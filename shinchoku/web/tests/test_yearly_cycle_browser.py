@@ -520,6 +520,11 @@ def year_end(tour: Tour) -> None:
     goal_results(tour, GOAL_WEB, WEB_RESULT_FIXED, WEB_ACTUAL)
     tour.step("submit")
     tour.task = None
+    # The request's history: every change and step, with labels and dates people read.
+    request_path = tour.path
+    tour.goto(f"{request_path.rstrip('/')}/history/")
+    assert "閲覧数が目標に届かなかった" in tour.main_text(20_000)
+    tour.goto(request_path)
 
     take_step_from_my_work(tour, SECTION_HEAD, title, "企画政策課", "approve")
     take_step_from_my_work(tour, DEPARTMENT_HEAD, title, "企画政策課", "approve")

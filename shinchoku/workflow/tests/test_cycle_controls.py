@@ -430,3 +430,41 @@ def test_a_guideline_round_asks_by_default_the_section_that_took_over_the_duties
         document_sections(municipality, kind=DocumentKind.GUIDELINE_PROGRESS, fiscal_year=2025, plan=plan)
     )
     assert asked == {heir, sibling_section}
+
+
+def test_the_history_shows_labels_and_japanese_dates_not_identifiers(
+    client: Client, guideline_round: CollectionRound, section: Section, staff, section_head, planner
+) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from shinchoku.progress.models import ProgressEntry
+
+    entry = ProgressEntry.objects.filter(
+        kind=ProgressEntry.Kind.RESULT,
+        row__fiscal_year=guideline_round.fiscal_year,
+        responsibles__section=section,
+    ).first()
+    assert entry is not None
+    for person, name in ((staff, "担当"), (section_head, "課長")):
+        person.last_name = name  # people are shown by name (a username is what they typed)
+        person.save()
+    client.force_login(staff)
+    client.post(
+        url(guideline_round, section, f"entries/{entry.pk}/"),
+        {"text": "書き直した実績", "version": entry.version},
+    )
+    client.post(url(guideline_round, section, "submit/"), {"comment": "", "confirmed": "1"})
+    round_request_send_back(
+        request=guideline_round.requests.get(section=section),
+        actor=Actor(user=section_head),
+        comment="再確認",
+    )
+    page = client.get(url(guideline_round, section, "history/"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    main = page[page.index("<main") :]
+    text = re.sub(r"<[^>]+>", " ", main)
+    assert "書き直した実績" in text and "差戻し" in text and "再確認" in text
+    found = [m.start() for m in re.finditer(r"\b[a-z]+(?:_[a-z]+)+\b", text)]
+    assert not found, [text[max(0, i - 120) : i + 30] for i in found]
+    assert "(#" not in text and "+00:00" not in text
+    assert re.search(r"令和\d+年\d+月\d+日 \d\d:\d\d", text)
+    assert "令和7年度 令和7年度" not in text
