@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from shinchoku.core.eras import fiscal_year_of, format_fiscal_year
 from shinchoku.core.figures import Figure, FigureParseError, format_figure, parse_figure
 from shinchoku.goals.models import Goal
-from shinchoku.organizations.models import Department, Municipality, Section
+from shinchoku.organizations.models import Department, FiscalYear, Municipality, Section
 from shinchoku.plans.models import Indicator, Measurement, Plan
 from shinchoku.progress.models import ProgressEntry
 from shinchoku.workflow import selectors
@@ -31,12 +32,17 @@ class SectionGroup:
     choices: list[SectionChoice]
 
 
-def fiscal_year_choices(around: int, before: int = 5, after: int = 1) -> list[tuple[int, str]]:
-    """Fiscal years as the city writes them, newest first: 令和8年度（2026年度）."""
-    return [
-        (year, f"{format_fiscal_year(year)}（{year}年度）")
-        for year in range(around + after, around - before - 1, -1)
-    ]
+def fiscal_year_choices(
+    around: int, known: Iterable[int] = (), before: int = 5, after: int = 1
+) -> list[tuple[int, str]]:
+    """Fiscal years as the city writes them, newest first: 令和8年度（2026年度）.
+
+    The years around ``around``, and each year the municipality already has (``known``) with
+    the year after it: a city that imported its past reports asks for the next year of each.
+    """
+    years = set(range(around - before, around + after + 1))
+    years |= {y for year in known for y in (year, year + 1)}
+    return [(year, f"{format_fiscal_year(year)}（{year}年度）") for year in sorted(years, reverse=True)]
 
 
 # Documents a round can ask for today (indicator actuals are asked with year-end results).
@@ -86,7 +92,9 @@ class RoundOpenForm(forms.Form):
         current = fiscal_year_of(timezone.localdate())
         year_field = self.fields["fiscal_year"]
         assert isinstance(year_field, forms.TypedChoiceField)
-        year_field.choices = fiscal_year_choices(current)
+        known = list(FiscalYear.objects.filter(municipality=municipality).values_list("year", flat=True))
+        year_field.choices = fiscal_year_choices(current, known)
+        earliest = min([current - 5, *known])
         year_field.initial = current
         plan_field = self.fields["plan"]
         assert isinstance(plan_field, forms.ModelChoiceField)
@@ -98,11 +106,11 @@ class RoundOpenForm(forms.Form):
         assert isinstance(departments_field, forms.ModelMultipleChoiceField)
         departments_field.queryset = (
             Department.objects.filter(municipality=municipality)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=current - 5))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=earliest))
             .order_by("position", "name")
         )
         # Rounds for last year's results are opened in April–May: offer its sections too.
-        self.offered = list(selectors.sections_to_ask(municipality.pk, current - 5))
+        self.offered = list(selectors.sections_to_ask(municipality.pk, earliest))
         sections_field = self.fields["sections"]
         assert isinstance(sections_field, forms.ModelMultipleChoiceField)
         sections_field.queryset = Section.objects.filter(pk__in=[s.pk for s in self.offered])

@@ -327,3 +327,15 @@ def test_a_department_head_of_two_departments_sees_both(
     )
     client.force_login(department_head)
     assert visible_sections(client, f"/m/midori/rounds/{collection_round.pk}/") == set(SECTIONS)
+
+
+def test_the_year_picker_offers_the_years_the_city_has_and_the_next_one(
+    municipality: Municipality, actor: Actor
+) -> None:
+    from shinchoku.organizations.services import fiscal_year_ensure
+    from shinchoku.workflow.forms import RoundOpenForm
+
+    fiscal_year_ensure(municipality=municipality, year=2016, actor=actor)
+    choices = dict(RoundOpenForm(municipality).fields["fiscal_year"].choices)
+    assert choices[2016] == "平成28年度（2016年度）" and choices[2017] == "平成29年度（2017年度）"
+    assert 2015 not in choices
