@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -187,6 +187,16 @@ def section_create(
     return section
 
 
+_S = TypeVar("_S", SectionSuccession, DepartmentSuccession)
+
+
+def _succession_create(model: type[_S], *, actor: Actor, **values: Any) -> _S:
+    """Record that ``predecessor``'s duties continue in ``successor`` from ``fiscal_year`` (audited)."""
+    succession = model.objects.create(municipality=values["predecessor"].municipality, **values)
+    record_create(succession, actor=actor, fields=["predecessor", "successor", "kind", "fiscal_year"])
+    return succession
+
+
 @transaction.atomic
 def section_succeed(
     *,
@@ -198,16 +208,15 @@ def section_succeed(
     note: str = "",
 ) -> SectionSuccession:
     """Record that ``predecessor``'s duties continue in ``successor`` from ``fiscal_year``."""
-    succession = SectionSuccession.objects.create(
-        municipality=predecessor.municipality,
+    return _succession_create(
+        SectionSuccession,
         predecessor=predecessor,
         successor=successor,
         kind=kind,
         fiscal_year=fiscal_year,
         note=note,
+        actor=actor,
     )
-    record_create(succession, actor=actor, fields=["predecessor", "successor", "kind", "fiscal_year"])
-    return succession
 
 
 _UNIT_FIELDS = frozenset({"name", "valid_from", "valid_to", "position", "kana"})
@@ -247,16 +256,15 @@ def department_succeed(
     note: str = "",
 ) -> DepartmentSuccession:
     """Record that ``predecessor``'s duties continue in ``successor`` from ``fiscal_year``."""
-    succession = DepartmentSuccession.objects.create(
-        municipality=predecessor.municipality,
+    return _succession_create(
+        DepartmentSuccession,
         predecessor=predecessor,
         successor=successor,
         kind=kind,
         fiscal_year=fiscal_year,
         note=note,
+        actor=actor,
     )
-    record_create(succession, actor=actor, fields=["predecessor", "successor", "kind", "fiscal_year"])
-    return succession
 
 
 def section_alias_add(*, section: Section, name: str, actor: Actor, note: str = "") -> SectionAlias:
