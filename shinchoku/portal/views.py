@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -72,16 +74,26 @@ def download(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponse
     return response
 
 
+# Control characters (NUL among them: PostgreSQL refuses it, FTS5 reads it as the end of the
+# string) and lone surrogates cannot be in any published text: a query never needs them.
+_UNSEARCHABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _search_text(value: str, limit: int = 200) -> str:
+    return _UNSEARCHABLE.sub(" ", value).strip()[:limit]
+
+
 @require_GET
 def search(request: HttpRequest, slug: str) -> HttpResponse:
     municipality = municipality_public(slug)
-    query = request.GET.get("q", "").strip()[:200]
+    query = _search_text(request.GET.get("q", ""))
     year = request.GET.get("year", "")
     filters = selectors.SearchFilters(
-        year=int(year) if year.isdigit() else None,
-        department=request.GET.get("department", ""),
-        section=request.GET.get("section", ""),
-        grade=request.GET.get("grade", ""),
+        # ASCII digits only: "²" and "١٢" are digits to str.isdigit but not a year.
+        year=int(year) if re.fullmatch(r"[0-9]{4}", year) else None,
+        department=_search_text(request.GET.get("department", "")),
+        section=_search_text(request.GET.get("section", "")),
+        grade=_search_text(request.GET.get("grade", "")),
     )
     hits = selectors.search(municipality, query, filters) if query else []
     return render(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -33,11 +34,30 @@ class Publisher:
     name: str
 
 
+# Characters that make a spreadsheet read a cell as a formula (CSV injection, OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+# C0 controls other than tab, line feed and carriage return: no document text holds them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell as open data writes it: text that a spreadsheet would run as a formula gets a
+    leading apostrophe (「'=SUM(…)」 shows as written); numbers, even negative, stay numbers;
+    control characters are dropped (docs/open-data.md)."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value)
+    if value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -11,6 +11,7 @@ from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.header_footer import HeaderFooterItem
@@ -56,9 +57,24 @@ def _setup_print(sheet: Worksheet, header_row: int, widths: list[int]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
+def _put(sheet: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write a value as data, never as a formula, without the control characters XLSX refuses.
+
+    A text that begins with "=" stays text (a title or a bullet typed so is not run by Excel);
+    characters like \x0b or \x1b, which XML cannot hold, are dropped (forms and imports refuse
+    them; this is the last line of defence, so that a published revision always downloads).
+    """
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _header(sheet: Worksheet, row: int, labels: list[str]) -> None:
     for column, label in enumerate(labels, start=1):
-        cell = sheet.cell(row=row, column=column, value=label)
+        cell = _put(sheet, row, column, label)
         cell.font = Font(name=_FONT, bold=True)
         cell.fill = _HEADER_FILL
         cell.border = _BORDER
@@ -67,9 +83,7 @@ def _header(sheet: Worksheet, row: int, labels: list[str]) -> None:
 
 def _body_row(sheet: Worksheet, row: int, values: list[Any]) -> None:
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"  # text that happens to start with "=" is not a formula
+        cell = _put(sheet, row, column, value)
         cell.font = Font(name=_FONT)
         cell.border = _BORDER
         cell.alignment = _WRAP
@@ -86,7 +100,7 @@ def goal_declaration_xlsx(document: ParsedGoalDeclaration) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = L.GOAL_SHEET
-    sheet.cell(row=1, column=1, value=document.title).font = Font(name=_FONT, bold=True, size=14)
+    _put(sheet, 1, 1, document.title).font = Font(name=_FONT, bold=True, size=14)
     meta = [
         format_fiscal_year(document.fiscal_year),
         document.title,
@@ -94,8 +108,8 @@ def goal_declaration_xlsx(document: ParsedGoalDeclaration) -> bytes:
         document.declarer_name,
     ]
     for offset, (label, value) in enumerate(zip(L.GOAL_META_LABELS, meta, strict=True)):
-        sheet.cell(row=2 + offset, column=1, value=label).font = Font(name=_FONT, bold=True)
-        sheet.cell(row=2 + offset, column=2, value=value).font = Font(name=_FONT)
+        _put(sheet, 2 + offset, 1, label).font = Font(name=_FONT, bold=True)
+        _put(sheet, 2 + offset, 2, value).font = Font(name=_FONT)
     _header(sheet, L.GOAL_HEADER_ROW, [label for _key, label in L.GOAL_COLUMNS])
     for index, goal in enumerate(document.goals):
         values: list[Any] = [
@@ -140,9 +154,7 @@ def guideline_progress_xlsx(document: ParsedGuidelineProgress) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = L.PROGRESS_SHEET
-    sheet.cell(row=1, column=1, value=L.progress_title(document.guideline)).font = Font(
-        name=_FONT, bold=True, size=14
-    )
+    _put(sheet, 1, 1, L.progress_title(document.guideline)).font = Font(name=_FONT, bold=True, size=14)
     labels = [label for _key, label in L.PROGRESS_FIXED_COLUMNS]
     labels += [L.results_header(document.result_year), L.plans_header(document.plan_year)]
     _header(sheet, L.PROGRESS_HEADER_ROW, labels)
@@ -181,9 +193,7 @@ def summary_xlsx(rows: list[SummaryRow], municipality_name: str) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "集計"
-    sheet.cell(row=1, column=1, value=f"{municipality_name} {SUMMARY_TITLE}").font = Font(
-        name=_FONT, bold=True, size=14
-    )
+    _put(sheet, 1, 1, f"{municipality_name} {SUMMARY_TITLE}").font = Font(name=_FONT, bold=True, size=14)
     _header(sheet, 3, list(SUMMARY_COLUMNS))
     for index, row in enumerate(rows, start=4):
         _body_row(sheet, index, summary_cells(row))
