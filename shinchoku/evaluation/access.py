@@ -1,6 +1,10 @@
 """Who may see and change evaluation, and the one way each object is fetched from a URL.
 
-Reading achievement and quality findings: any role in the municipality.
+Reading achievement and quality findings: the internal ladder, with the same scope as the
+goal declaration pages (shinchoku/goals/access.py): the planning section every department,
+a department head and the staff of its sections their own department. These pages show
+work in progress (drafts, figures not yet approved): evaluators and read-only viewers are
+refused, and read the published achievement on the portal.
 Dismissing findings, changing formulas: the planning section (PLANNING_ROLES).
 Grading qualitative targets: the planning section, or the head of the goal's department.
 Another municipality's objects are refused like objects that do not exist.
@@ -14,16 +18,27 @@ from django.http import Http404
 
 from shinchoku.evaluation.models import FindingDismissal
 from shinchoku.evaluation.quality import ReportRef, report_for
+from shinchoku.goals.access import (
+    DECLARATION_ROLES,
+    DeclarationScope,
+    declaration_for_user,
+    declaration_scope_for_user,
+)
 from shinchoku.goals.models import Goal, GoalDeclaration
 from shinchoku.organizations.access import PLANNING_ROLES, active_memberships, municipality_for_roles
 from shinchoku.organizations.models import Department, Municipality, Role
 from shinchoku.plans.models import Indicator
 
-READER_ROLES = tuple(Role.values)
+READER_ROLES = DECLARATION_ROLES
 
 
 def municipality_for_reader(user: User | AnonymousUser, slug: str) -> Municipality:
     return municipality_for_roles(user, slug, READER_ROLES)
+
+
+def reader_scope(user: User | AnonymousUser, slug: str) -> DeclarationScope:
+    """The departments whose work in progress the user may read (refused without a reader role)."""
+    return declaration_scope_for_user(user, slug)
 
 
 def municipality_for_planner(user: User | AnonymousUser, slug: str) -> Municipality:
@@ -44,22 +59,15 @@ def can_grade(user: User | AnonymousUser, municipality: Municipality, department
 
 
 def department_for_reader(user: User | AnonymousUser, slug: str, pk: int) -> Department:
-    municipality = municipality_for_reader(user, slug)
-    department = Department.objects.filter(municipality=municipality, pk=pk).first()
-    if department is None:
+    scope = reader_scope(user, slug)
+    department = Department.objects.filter(municipality=scope.municipality, pk=pk).first()
+    if department is None or not scope.sees(department.pk):
         raise Http404("No such department.")
     return department
 
 
 def declaration_for_reader(user: User | AnonymousUser, slug: str, pk: int) -> GoalDeclaration:
-    municipality = municipality_for_reader(user, slug)
-    declaration = (
-        GoalDeclaration.objects.filter(municipality=municipality, pk=pk)
-        .select_related("department", "municipality")
-        .first()
-    )
-    if declaration is None:
-        raise Http404("No such goal declaration.")
+    declaration, _scope = declaration_for_user(user, slug, pk)
     return declaration
 
 

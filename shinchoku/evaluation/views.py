@@ -113,10 +113,19 @@ def _bands(scale: Any) -> list[tuple[Any, str]]:
 
 
 def _achievement_page(
-    request: HttpRequest, municipality: Municipality, fiscal_year: int, department: Department | None
+    request: HttpRequest,
+    municipality: Municipality,
+    fiscal_year: int,
+    department: Department | None,
+    scope: access.DeclarationScope,
 ) -> HttpResponse:
     years = sorted({*evaluation_years(municipality), fiscal_year})
-    results = achievement_results(municipality, fiscal_years=years, department=department)
+    results = [
+        r
+        for r in achievement_results(municipality, fiscal_years=years, department=department)
+        # Work in progress of the user's departments only, as on the declaration pages.
+        if r.department_id is None or scope.sees(r.department_id)
+    ]
     current = [r for r in results if r.fiscal_year == fiscal_year]
     threshold = _threshold(request, current)
     return render(
@@ -141,15 +150,16 @@ def _achievement_page(
 @login_required
 @require_GET
 def achievement_year(request: HttpRequest, slug: str, fiscal_year: int) -> HttpResponse:
-    municipality = access.municipality_for_reader(request.user, slug)
-    return _achievement_page(request, municipality, fiscal_year, None)
+    scope = access.reader_scope(request.user, slug)
+    return _achievement_page(request, scope.municipality, fiscal_year, None, scope)
 
 
 @login_required
 @require_GET
 def achievement_department(request: HttpRequest, slug: str, fiscal_year: int, pk: int) -> HttpResponse:
     department = access.department_for_reader(request.user, slug, pk)
-    return _achievement_page(request, department.municipality, fiscal_year, department)
+    scope = access.reader_scope(request.user, slug)
+    return _achievement_page(request, department.municipality, fiscal_year, department, scope)
 
 
 def _findings_context(request: HttpRequest, municipality: Municipality, report: ReportRef) -> dict[str, Any]:

@@ -24,7 +24,8 @@ def _links(request: HttpRequest, municipality: Municipality) -> dict[str, bool]:
         "can_see_rounds": bool(roles - {Role.EVALUATOR, Role.VIEWER}),
         # Goal declarations: the same internal roles as the rounds (shinchoku/goals/access.py).
         "can_see_declarations": bool(roles - {Role.EVALUATOR, Role.VIEWER}),
-        "can_see_evaluation": bool(roles),
+        # Work in progress: the internal ladder only (shinchoku/evaluation/access.py).
+        "can_see_evaluation": bool(roles - {Role.EVALUATOR, Role.VIEWER}),
     }
 
 

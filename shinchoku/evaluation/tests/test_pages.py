@@ -368,3 +368,39 @@ def test_planner_grades_a_milestone_indicator_through_the_rendered_form(
     )
     assert response["Location"] == url
     assert ManualGrade.objects.get(indicator=indicator).grade == "未達成"
+
+
+@pytest.mark.parametrize("persona", ["viewer", "evaluator"])
+def test_work_in_progress_is_not_shown_to_evaluators_and_viewers(
+    client: Client, request: pytest.FixtureRequest, declaration: GoalDeclaration, persona: str
+) -> None:
+    """The declaration is a draft (never published): its figures stay inside the ladder."""
+    client.force_login(request.getfixturevalue(persona))
+    for path in (
+        "/m/midori/evaluation/",
+        "/m/midori/evaluation/2024/",
+        f"/m/midori/evaluation/2024/departments/{declaration.department_id}/",
+        f"/m/midori/evaluation/declarations/{declaration.pk}/",
+    ):
+        response = client.get(path)
+        assert response.status_code in (403, 404), path
+        assert "取組1" not in response.content.decode(), path
+
+
+def test_staff_of_another_department_do_not_see_its_drafts(
+    client: Client, municipality: Municipality, declaration: GoalDeclaration
+) -> None:
+    from shinchoku.organizations.services import department_create, section_create
+
+    actor = Actor(label="tests")
+    other = department_create(municipality=municipality, name="総務部", position=2, actor=actor)
+    theirs = section_create(municipality=municipality, department=other, name="総務課", actor=actor)
+    user = get_user_model().objects.create_user("somu-staff", password="x-password-1")
+    Membership.objects.create(user=user, municipality=municipality, role=Role.SECTION_STAFF, section=theirs)
+    client.force_login(user)
+    year_page = client.get("/m/midori/evaluation/2024/").content.decode()
+    assert "取組1" not in year_page
+    assert client.get(f"/m/midori/evaluation/declarations/{declaration.pk}/").status_code == 404
+    assert (
+        client.get(f"/m/midori/evaluation/2024/departments/{declaration.department_id}/").status_code == 404
+    )

@@ -120,13 +120,14 @@ MATRIX: dict[str, Expect] = {
     "declarations:indicator_new": Expect(DECLARERS, method="post"),
     "declarations:indicator_edit": Expect(DECLARERS, method="post"),
     "declarations:indicator_delete": Expect(DECLARERS, method="post"),
-    # Evaluation (shinchoku/evaluation/access.py): any role reads; planning changes;
-    # the planning section or the goal's department head grades.
-    "evaluation:index": Expect(MEMBERS),
-    "evaluation:year": Expect(MEMBERS),
-    "evaluation:department": Expect(MEMBERS),
-    "evaluation:declaration": Expect(MEMBERS),
-    "evaluation:guideline": Expect(MEMBERS),
+    # Evaluation (shinchoku/evaluation/access.py): work in progress, read by the internal
+    # ladder as the declaration pages are (evaluators and viewers read the portal); planning
+    # changes; the planning section or the goal's department head grades.
+    "evaluation:index": Expect(ROUND_BOARD),
+    "evaluation:year": Expect(ROUND_BOARD),
+    "evaluation:department": Expect(ROUND_BOARD),
+    "evaluation:declaration": Expect(ROUND_BOARD),
+    "evaluation:guideline": Expect(ROUND_BOARD),
     "evaluation:finding_dismiss": Expect(PLANNING, method="post"),
     "evaluation:finding_restore": Expect(PLANNING, method="post"),
     "evaluation:indicator_formula": Expect(PLANNING, method="post"),
