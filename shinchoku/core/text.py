@@ -228,3 +228,14 @@ def non_jis_x0208(text: str) -> list[tuple[int, str]]:
     must fix what they wrote, not what we normalised it to.
     """
     return [(i, ch) for i, ch in enumerate(text) if ch not in _ALLOWED_CONTROLS and not _in_jis(ch)]
+
+
+# C0 controls other than tab, line feed and carriage return, and DEL: no document text holds
+# them, XLSX cannot store them, and a terminal or spreadsheet may act on them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def find_control_character(text: str) -> int | None:
+    """The index of the first control character of ``text`` (see CONTROL_CHARACTERS), or None."""
+    found = CONTROL_CHARACTERS.search(text)
+    return found.start() if found else None

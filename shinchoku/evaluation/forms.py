@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.core.forms import TextForm
 from shinchoku.evaluation.models import MilestoneStatus
 from shinchoku.evaluation.quality import ReportKind
 from shinchoku.plans.models import Indicator
@@ -17,7 +18,7 @@ REPORT_KINDS: list[tuple[ReportKind, str]] = [
 ]
 
 
-class DismissFindingForm(forms.Form):
+class DismissFindingForm(TextForm):
     report_kind = forms.ChoiceField(choices=REPORT_KINDS, widget=forms.HiddenInput)
     report_id = forms.IntegerField(widget=forms.HiddenInput)
     fiscal_year = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -25,11 +26,11 @@ class DismissFindingForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RestoreFindingForm(forms.Form):
+class RestoreFindingForm(TextForm):
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
 
 
-class ManualGradeForm(forms.Form):
+class ManualGradeForm(TextForm):
     fiscal_year = forms.IntegerField(widget=forms.HiddenInput)
     grade = forms.ChoiceField(label=_("Grade"))
     milestone_status = forms.ChoiceField(
@@ -42,7 +43,7 @@ class ManualGradeForm(forms.Form):
         self.fields["grade"].choices = [(g, g) for g in grades]  # type: ignore[attr-defined]
 
 
-class IndicatorFormulaForm(forms.Form):
+class IndicatorFormulaForm(TextForm):
     formula = forms.ChoiceField(label=_("Formula"), choices=Indicator.Formula.choices)
     reported_as_change = forms.BooleanField(label=_("Actual reported as the change"), required=False)
     weight = forms.DecimalField(label=_("Weight"), min_value=0, max_digits=9, decimal_places=3)

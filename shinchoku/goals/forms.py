@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shinchoku.core.figures import Figure, FigureParseError, format_figure, parse_figure
+from shinchoku.core.forms import TextForm
 from shinchoku.organizations.models import FISCAL_YEAR_VALIDATORS, Department, Section
 from shinchoku.plans.models import Indicator, Target
 
@@ -41,7 +42,7 @@ def target_text(target: Target | None, unit: str) -> str:
     )
 
 
-class DeclarationNewForm(forms.Form):
+class DeclarationNewForm(TextForm):
     fiscal_year = forms.IntegerField(label=_("Fiscal year"), validators=FISCAL_YEAR_VALIDATORS)
     department = forms.TypedChoiceField(label=_("Department"), coerce=int)
     title = forms.CharField(label=_("Title (optional)"), max_length=300, required=False)
@@ -61,14 +62,14 @@ class DeclarationNewForm(forms.Form):
         field.choices = [(d.pk, d.name) for d in departments]
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(TextForm):
     title = forms.CharField(label=_("Title"), max_length=300, required=False)
     declarer_position = forms.CharField(label=_("Declarer's position"), max_length=100)
     declarer_name = forms.CharField(label=_("Declarer's name"), max_length=100, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class GoalForm(forms.Form):
+class GoalForm(TextForm):
     """A goal as declared: title, responsible sections (of the department, valid that year), content, target."""
 
     title = forms.CharField(label=_("Title (取組名)"), max_length=300)
@@ -97,7 +98,7 @@ class GoalForm(forms.Form):
         return {str(v) for v in (self["sections"].value() or [])}
 
 
-class IndicatorForm(forms.Form):
+class IndicatorForm(TextForm):
     name = forms.CharField(label=_("Indicator"), max_length=300)
     unit = forms.CharField(
         label=_("Unit"), max_length=30, required=False, help_text=_("Left empty: the unit of the figures.")
@@ -168,9 +169,9 @@ def indicator_initial(indicator: Indicator, fiscal_year: int) -> dict[str, Any]:
     }
 
 
-class MoveForm(forms.Form):
+class MoveForm(TextForm):
     offset = forms.TypedChoiceField(choices=[("-1", "up"), ("1", "down")], coerce=int)
 
 
-class VersionForm(forms.Form):
+class VersionForm(TextForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

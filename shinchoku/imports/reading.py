@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from shinchoku.core.text import find_control_character
 from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text, pdf, xlsx
 from shinchoku.imports.schema import ImportFormatError, ParsedDocument
 
@@ -31,10 +32,10 @@ def decode_text(data: bytes, *, source: str) -> str:
             "the file is binary, not text (NUL bytes found)", source=source, line=_line_of(data)
         )
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
         try:
-            return data.decode("cp932")
+            text = data.decode("cp932")
         except UnicodeDecodeError:
             line = data[: utf8_error.start].count(b"\n") + 1
             raise ImportFormatError(
@@ -43,6 +44,17 @@ def decode_text(data: bytes, *, source: str) -> str:
                 source=source,
                 line=line,
             ) from None
+    # A form feed is a page break of a text extracted from a PDF: a line break here.
+    text = text.replace("\f", "\n")
+    index = find_control_character(text)
+    if index is not None:
+        raise ImportFormatError(
+            f"the text holds a control character U+{ord(text[index]):04X}, which no document "
+            "holds: remove it and import again",
+            source=source,
+            line=text.count("\n", 0, index) + 1,
+        )
+    return text
 
 
 def _line_of(data: bytes) -> int:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shinchoku.core.eras import fiscal_year_of, format_fiscal_year
 from shinchoku.core.figures import Figure, FigureParseError, format_figure, parse_figure
+from shinchoku.core.forms import TextForm
 from shinchoku.goals.models import Goal
 from shinchoku.organizations.models import Department, FiscalYear, Municipality, Section
 from shinchoku.plans.models import Indicator, Measurement, Plan
@@ -53,7 +54,7 @@ ROUND_KINDS = [
 ]
 
 
-class RoundOpenForm(forms.Form):
+class RoundOpenForm(TextForm):
     """Open a round in two steps: the year and the document first, then the sections it asks.
 
     Choosing the document (「対象の課を選ぶ」) checks every section that has a part in it;
@@ -182,11 +183,11 @@ class RoundOpenForm(forms.Form):
         return groups
 
 
-class DeadlineForm(forms.Form):
+class DeadlineForm(TextForm):
     deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class PublishForm(forms.Form):
+class PublishForm(TextForm):
     digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
     confirm = forms.BooleanField(
         label=_("I have checked the preview: publish it to citizens now."),
@@ -197,7 +198,7 @@ class PublishForm(forms.Form):
 # --- the staff workspace: entries, goals, steps --------------------------------------------
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(TextForm):
     comment = forms.CharField(
         label=_("Comment (what should be fixed)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -205,7 +206,7 @@ class SendBackForm(forms.Form):
     )
 
 
-class StepForm(forms.Form):
+class StepForm(TextForm):
     comment = forms.CharField(
         label=_("Comment (optional)"),
         required=False,
@@ -214,21 +215,21 @@ class StepForm(forms.Form):
     )
 
 
-class EntryForm(forms.Form):
+class EntryForm(TextForm):
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class EntryNewForm(forms.Form):
+class EntryNewForm(TextForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ProgressEntry.Kind.choices)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 
-class VersionForm(forms.Form):
+class VersionForm(TextForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class MoveForm(forms.Form):
+class MoveForm(TextForm):
     offset = forms.TypedChoiceField(choices=[("-1", "up"), ("1", "down")], coerce=int)
 
 
@@ -236,7 +237,7 @@ def actual_field_name(indicator: Indicator) -> str:
     return f"actual_{indicator.pk}"
 
 
-class GoalResultsForm(forms.Form):
+class GoalResultsForm(TextForm):
     """The year-end texts of a goal and the actual figure of each indicator, typed as staff write them."""
 
     result_text = forms.CharField(

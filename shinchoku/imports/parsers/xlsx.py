@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from typing import Any
+from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 
 from openpyxl import load_workbook
@@ -21,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from shinchoku.core.eras import EraParseError, parse_fiscal_year, search_fiscal_year
 from shinchoku.core.figures import Figure
-from shinchoku.core.text import normalize, normalize_roman
+from shinchoku.core.text import find_control_character, normalize, normalize_roman
 from shinchoku.imports.parsers.sections import split_sections, split_trailing_sections
 from shinchoku.imports.schema import (
     ImportFormatError,
@@ -98,7 +99,16 @@ class _Sheet:
         return self.sheet.cell(row=row, column=self.columns[key]).value
 
     def text(self, row: int, key: str) -> str:
-        return normalize(_text(self.get(row, key)))
+        value = _text(self.get(row, key))
+        index = find_control_character(value)
+        if index is not None:
+            raise self.error(
+                row,
+                key,
+                f"the cell holds a control character U+{ord(value[index]):04X}, which no document "
+                "holds: remove it and import again",
+            )
+        return normalize(value)
 
     def where(self, row: int, key: str) -> str:
         return f"{self.name}!{_ref(row, self.columns[key])}"
@@ -110,7 +120,8 @@ class _Sheet:
 def _open(data: bytes, source: str) -> Workbook:
     try:
         return load_workbook(BytesIO(data), read_only=False, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError) as error:
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ParseError, ValueError) as error:
+        # ParseError: a part of the workbook is not well-formed XML (a broken or hand-made file).
         raise ImportFormatError(f"not a readable XLSX workbook ({error})", source=source) from None
 
 

@@ -119,3 +119,66 @@ def test_search_never_fails_whatever_the_query(
 ) -> None:
     params = {"q": q, "year": year, "department": department, "section": section, "grade": grade}
     assert client.get("/p/midori/search/", params).status_code == 200
+
+
+# --- control characters are refused where they come in ----------------------------------------
+
+
+def test_a_form_refuses_a_control_character_and_names_the_field() -> None:
+    from shinchoku.workflow.forms import EntryForm
+
+    form = EntryForm({"text": "実績\x0bの本文", "version": "1"})
+    assert not form.is_valid()
+    assert "text" in form.errors and "U+000B" in str(form.errors["text"])
+    assert EntryForm({"text": "実績\nの本文\tです", "version": "1"}).is_valid()
+
+
+def test_an_imported_text_with_a_control_character_is_refused_with_its_line() -> None:
+    from shinchoku.imports.reading import decode_text
+    from shinchoku.imports.schema import ImportFormatError
+
+    with pytest.raises(ImportFormatError) as refused:
+        decode_text("一行目\n二行目\n三\x1b行目\n".encode(), source="x.txt")
+    assert refused.value.line == 3 and "U+001B" in str(refused.value)
+    # A form feed (a PDF page break) is a line break, not an error.
+    assert decode_text("一\f二".encode(), source="x.txt") == "一\n二"
+
+
+def test_an_imported_xlsx_cell_with_a_control_character_is_refused_with_its_cell() -> None:
+    from openpyxl import Workbook
+
+    from shinchoku.imports.parsers.xlsx import _Sheet
+    from shinchoku.imports.schema import ImportFormatError
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "取組"
+    sheet["A1"] = "取組名"
+    # Excel stores it escaped (_x001B_) and readers give the character back: as read, here.
+    sheet["A2"]._value = "窓口\x1bのデジタル化"
+    with pytest.raises(ImportFormatError) as refused:
+        _Sheet(workbook, "取組", 1, (("title", "取組名"),), "x.xlsx").text(2, "title")
+    assert "U+001B" in str(refused.value) and refused.value.cell == "取組!A2"
+
+
+def test_a_workbook_with_broken_xml_is_a_clear_error(seeds_dir) -> None:  # type: ignore[no-untyped-def]
+    import zipfile
+
+    from shinchoku.imports.reading import parse_bytes
+    from shinchoku.imports.schema import ImportFormatError
+    from shinchoku.reports.opendata import Publisher
+    from shinchoku.reports.rendering import render
+    from shinchoku.testing import SEED_000, goal_document
+
+    document = goal_document(seeds_dir / SEED_000)
+    good = render(document, "xlsx", publisher=Publisher(code="992011", name="みどり市")).content
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b"</t>", b"\x1b</t>", 1)
+            target.writestr(item, data)
+    with pytest.raises(ImportFormatError):
+        parse_bytes(broken.getvalue(), source="broken.xlsx")
