@@ -73,7 +73,9 @@ def browser():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def page(browser, live_server):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="ja-JP", base_url=live_server.url)
+    # bypass_csp: axe-core is injected as an inline script, which our policy refuses (as it should);
+    # shinchoku/web/tests/test_csp_browser.py checks the pages under the policy.
+    context = browser.new_context(locale="ja-JP", base_url=live_server.url, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -31,8 +31,12 @@ if DEVELOPMENT:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY", "development-only-insecure-key")
 else:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-    if len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 32 characters long.")
+    # A key typed by hand ("x" * 50, a word repeated) is guessable: ask for a generated one.
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 16:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be at least 50 characters with at least 16 different ones; generate "
+            "one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEVELOPMENT else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
@@ -63,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shinchoku.core.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -177,6 +182,11 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browsers that reached the site over HTTPS keep to HTTPS (sent on HTTPS responses only).
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0 if DEVELOPMENT else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+# The Content-Security-Policy (shinchoku.core.security); report-only to try it on a new proxy.
+CSP_REPORT_ONLY = env_bool("SHINCHOKU_CSP_REPORT_ONLY", default=False)
 if not DEVELOPMENT:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -35,17 +35,26 @@ def test_production_requires_a_secret_key() -> None:
 
 def test_production_refuses_a_short_secret_key() -> None:
     result = load_settings(DJANGO_SECRET_KEY="short")
-    assert "at least 32 characters" in result.stderr
+    assert "at least 50 characters" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["x" * 64, "abcd" * 20, "password" * 8])
+def test_production_refuses_a_guessable_secret_key(key: str) -> None:
+    result = load_settings(DJANGO_SECRET_KEY=key)
+    assert result.returncode != 0 and "16 different" in result.stderr
+
+
+GOOD_KEY = "k7Qm2xV9pL4sR8tW1yZ3bN6cF0hJ5dG-aE_uI2oP9qS4vX7wY1zT8rM3nB6cV0xL"
 
 
 def test_production_runs_without_debug() -> None:
-    result = load_settings(DJANGO_SECRET_KEY="x" * 50)
+    result = load_settings(DJANGO_SECRET_KEY=GOOD_KEY)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "django.db.backends.sqlite3"]
 
 
 def test_debug_is_refused_in_production() -> None:
-    result = load_settings(DJANGO_SECRET_KEY="x" * 50, DJANGO_DEBUG="1")
+    result = load_settings(DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_DEBUG="1")
     assert "only allowed with SHINCHOKU_ENV=development" in result.stderr
 
 
