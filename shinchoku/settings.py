@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "shinchoku.core.security.ContentSecurityPolicyMiddleware",
+    "shinchoku.core.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -157,14 +158,53 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEVELOPMENT
 WHITENOISE_AUTOREFRESH = DEVELOPMENT
 
-# Imports are read into memory; refuse anything larger than a real report.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Private files (README "Backup and restore"): uploads, the SQLite database and backups are the
+# server user's alone. No process-wide umask: collected static files stay readable by a web server.
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Where `manage.py backup` writes when not given -o.
+BACKUP_DIR = Path(env_str("SHINCHOKU_BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    from shinchoku.core.backup import private_database_directory
 
-# Log-in lockout (shinchoku.accounts, docs/adr/0005-login-lockout.md): this many failures
-# within the window lock the username, or the client address, for LOGIN_LOCKOUT_SECONDS.
-# An address gets a higher limit: a whole city hall often reaches us through one proxy.
+    # Its directory is created 0700 (0711 around STATIC_ROOT), the checkout's var/ tightened alike;
+    # the files become 0600 when a connection opens them (shinchoku.core.apps).
+    private_database_directory(
+        DATABASES["default"]["NAME"], checkout_var=BASE_DIR / "var", static_root=STATIC_ROOT
+    )
+
+# Uploads (shinchoku.core.upload_limits): a request body larger than an upload plus its
+# form is refused before it is read (shinchoku.core.security.RequestSizeLimitMiddleware);
+# each reader stops at these bounds with a message naming the bound; an import is parsed
+# once, in a worker process with CPU-time and memory limits (shinchoku.imports.worker).
+SHINCHOKU_UPLOAD_MAX_MB = env_int("SHINCHOKU_UPLOAD_MAX_MB", 20, minimum=1)
+SHINCHOKU_IMPORT_MAX_TEXT_MB = env_int("SHINCHOKU_IMPORT_MAX_TEXT_MB", 4, minimum=1)
+SHINCHOKU_IMPORT_MAX_LINES = env_int("SHINCHOKU_IMPORT_MAX_LINES", 50_000, minimum=100)
+SHINCHOKU_IMPORT_MAX_PAGES = env_int("SHINCHOKU_IMPORT_MAX_PAGES", 300, minimum=1)
+SHINCHOKU_IMPORT_MAX_PAGE_CHARS = env_int("SHINCHOKU_IMPORT_MAX_PAGE_CHARS", 20_000, minimum=1000)
+SHINCHOKU_IMPORT_MAX_ROWS = env_int("SHINCHOKU_IMPORT_MAX_ROWS", 20_000, minimum=100)
+SHINCHOKU_IMPORT_MAX_COLUMNS = env_int("SHINCHOKU_IMPORT_MAX_COLUMNS", 100, minimum=10)
+SHINCHOKU_IMPORT_MAX_CELLS = env_int("SHINCHOKU_IMPORT_MAX_CELLS", 300_000, minimum=1000)
+SHINCHOKU_IMPORT_MAX_SHEETS = env_int("SHINCHOKU_IMPORT_MAX_SHEETS", 50, minimum=1)
+SHINCHOKU_IMPORT_MAX_ZIP_ENTRIES = env_int("SHINCHOKU_IMPORT_MAX_ZIP_ENTRIES", 1000, minimum=10)
+SHINCHOKU_IMPORT_MAX_UNPACKED_MB = env_int("SHINCHOKU_IMPORT_MAX_UNPACKED_MB", 100, minimum=1)
+SHINCHOKU_IMPORT_CPU_SECONDS = env_int("SHINCHOKU_IMPORT_CPU_SECONDS", 20, minimum=1)
+SHINCHOKU_IMPORT_MEMORY_MB = env_int("SHINCHOKU_IMPORT_MEMORY_MB", 1024, minimum=256)
+# Uploaded files are kept this long, then purged by `manage.py purge_uploads` (what was
+# read from them stays); uploads waiting for confirmation may hold at most this much.
+SHINCHOKU_UPLOAD_RETENTION_DAYS = env_int("SHINCHOKU_UPLOAD_RETENTION_DAYS", 90, minimum=1)
+SHINCHOKU_UPLOAD_QUOTA_MB = env_int("SHINCHOKU_UPLOAD_QUOTA_MB", 200, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = SHINCHOKU_UPLOAD_MAX_MB * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = SHINCHOKU_UPLOAD_MAX_MB * 1024 * 1024
+
+# Log-in throttle (shinchoku.accounts.throttle, docs/adr/0005-login-lockout.md): a username
+# gets this many attempts freely, then each one makes the next wait LOGIN_FAILURE_DELAY_SECONDS,
+# doubled every time, at most LOGIN_LOCKOUT_SECONDS; a quiet window forgives. An address with
+# LOGIN_FAILURE_LIMIT_PER_IP failures in the window only loses the free attempts: a right
+# password still logs in (a whole city hall often reaches us through one proxy).
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
+LOGIN_FAILURE_DELAY_SECONDS = env_int("LOGIN_FAILURE_DELAY_SECONDS", 60, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 LOGIN_FAILURE_LIMIT_PER_USERNAME = env_int("LOGIN_FAILURE_LIMIT_PER_USERNAME", 5, minimum=1)
 LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1)

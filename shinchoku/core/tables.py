@@ -15,7 +15,6 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from shinchoku.core.text import normalize
+from shinchoku.core.upload_limits import LimitExceeded, UploadLimits, check_text
 
 __all__ = [
     "Problem",
@@ -145,6 +145,11 @@ def read_table(
             [Problem(source=source, message=_("This is an old Excel file (.xls): save it as .xlsx or CSV."))]
         )
     fmt = table_format(data)
+    if fmt != "xlsx":
+        try:
+            check_text(data)
+        except LimitExceeded as error:
+            raise TableError([Problem(source=source, message=str(error))]) from None
     raw = _xlsx_rows(data, source=source) if fmt == "xlsx" else _csv_rows(data, source=source)
     wanted = {header_key(spelling): key for spelling, key in headers.items()}
     required = list(required)
@@ -285,8 +290,20 @@ def _csv_rows(data: bytes, *, source: str) -> Iterator[tuple[int, list[str], lis
     delimiter = "\t" if "\t" in first and "," not in first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
+    limit = UploadLimits.current().sheet_rows
     try:
-        for record in reader:
+        for number, record in enumerate(reader, start=1):
+            if number > limit:
+                raise TableError(
+                    [
+                        Problem(
+                            source=source,
+                            line=start,
+                            message=_("The file has more than %(limit)s rows; split it.")
+                            % {"limit": f"{limit:,}"},
+                        )
+                    ]
+                )
             yield start, [_clean(v) for v in record], []
             start = reader.line_num + 1
     except csv.Error as error:
@@ -300,20 +317,22 @@ def _csv_rows(data: bytes, *, source: str) -> Iterator[tuple[int, list[str], lis
 
 
 def _xlsx_rows(data: bytes, *, source: str) -> Iterator[tuple[int, list[str], list[str]]]:
-    from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
+    from shinchoku.core.workbooks import WorkbookError, read_workbook
+
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        workbook = read_workbook(data, sheets=1)
+    except WorkbookError:
         raise TableError([Problem(source=source, message=_("The file is not an XLSX workbook."))]) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
-            values = [_cell_text(v) for v in row]
-            yield number, values, [get_column_letter(i) for i in range(1, len(values) + 1)]
-    finally:
-        workbook.close()
+    except LimitExceeded as error:
+        raise TableError([Problem(source=source, message=str(error))]) from None
+    if not workbook.sheets:
+        raise TableError([Problem(source=source, message=_("The workbook has no sheet of cells."))])
+    sheet = workbook.first
+    letters = [get_column_letter(i) for i in range(1, sheet.max_column + 1)]
+    for number, row in sheet.rows():
+        yield number, [_cell_text(v) for v in row], letters
 
 
 def _clean(value: str) -> str:

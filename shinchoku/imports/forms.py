@@ -3,9 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shinchoku.core.upload_limits import LimitExceeded, check_upload_size
 from shinchoku.imports.ownership import Ownership
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
@@ -16,8 +15,10 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        try:
+            check_upload_size(upload.size)
+        except LimitExceeded as error:
+            raise forms.ValidationError(str(error)) from None
         return upload
 
 

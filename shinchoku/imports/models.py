@@ -48,7 +48,11 @@ class ImportRecord(models.Model):
 class PendingImport(models.Model):
     """An uploaded file waiting for the planning section to confirm its preview.
 
-    The bytes are kept so that the commit imports exactly what was previewed.
+    The file is read once, at upload (``shinchoku.imports.worker``): ``document``
+    holds what was read (the interchange JSON) or ``read_error`` why it could not
+    be, and the preview and the commit use that, never the file again, so the
+    commit imports exactly what was previewed. The bytes are kept for the record
+    until ``purge_uploads`` removes them after SHINCHOKU_UPLOAD_RETENTION_DAYS.
     """
 
     municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE)
@@ -56,9 +60,14 @@ class PendingImport(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.CASCADE
     )
     source_name = models.CharField(_("file"), max_length=300)
-    data = models.BinaryField(_("content"))
+    data = models.BinaryField(_("content"), blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    document = models.JSONField(_("what was read"), null=True, blank=True)
+    read_error = models.TextField(_("why it could not be read"), blank=True)
+    read_seconds = models.FloatField(_("reading time (seconds)"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
     record = models.OneToOneField(
         ImportRecord, verbose_name=_("import"), on_delete=models.SET_NULL, null=True, blank=True
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from shinchoku.core.text import find_control_character
+from shinchoku.core.upload_limits import LimitExceeded, check_text
 from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text, pdf, xlsx
 from shinchoku.imports.schema import ImportFormatError, ParsedDocument
 
@@ -46,6 +47,10 @@ def decode_text(data: bytes, *, source: str) -> str:
             ) from None
     # A form feed is a page break of a text extracted from a PDF: a line break here.
     text = text.replace("\f", "\n")
+    try:
+        check_text(data, text)
+    except LimitExceeded as error:
+        raise ImportFormatError(str(error), source=source) from None
     index = find_control_character(text)
     if index is not None:
         raise ImportFormatError(

@@ -22,8 +22,17 @@ class Unplaced:
     line: int
     text: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, positions: bool = False) -> dict[str, Any]:
         return {"line": self.line, "text": self.text}
+
+
+def _position(line: int, positions: bool) -> dict[str, int]:
+    """Where a record was read ("line": a text line or a spreadsheet row), when asked for and known.
+
+    An upload's stored reading and ``import_report --json`` keep positions (for
+    messages and the preview); published snapshots and comparisons of content leave them out.
+    """
+    return {"line": line} if positions and line else {}
 
 
 def figure_json(figure: Figure) -> dict[str, Any]:
@@ -55,7 +64,7 @@ class ParsedGoal:
     number_inferred: bool = False
     line: int = 0
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, positions: bool = False) -> dict[str, Any]:
         return {
             "number": self.number,
             "title": self.title,
@@ -67,6 +76,8 @@ class ParsedGoal:
             "status_text": self.status_text,
             "targets": [figure_json(f) for f in self.targets],
             "actuals": [figure_json(f) for f in self.actuals],
+            **_position(self.line, positions),
+            **({"number_inferred": True} if positions and self.number_inferred else {}),
         }
 
 
@@ -80,14 +91,14 @@ class ParsedGoalDeclaration:
     unplaced: list[Unplaced] = field(default_factory=list)
     kind: Literal["goal_declaration"] = "goal_declaration"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, positions: bool = False) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "fiscal_year": self.fiscal_year,
             "title": self.title,
             "declarer": {"position": self.declarer_position, "name": self.declarer_name},
-            "goals": [g.to_json() for g in self.goals],
-            "unplaced": [u.to_json() for u in self.unplaced],
+            "goals": [g.to_json(positions=positions) for g in self.goals],
+            "unplaced": [u.to_json(positions=positions) for u in self.unplaced],
         }
 
 
@@ -102,8 +113,8 @@ class ParsedEntry:
     sections: list[str] = field(default_factory=list)
     line: int = 0
 
-    def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "sections": list(self.sections)}
+    def to_json(self, *, positions: bool = False) -> dict[str, Any]:
+        return {"text": self.text, "sections": list(self.sections), **_position(self.line, positions)}
 
 
 @dataclass
@@ -114,12 +125,13 @@ class ParsedRow:
     plans: list[ParsedEntry] = field(default_factory=list)
     line: int = 0
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, positions: bool = False) -> dict[str, Any]:
         return {
             "classification": self.classification,
             "policy": self.policy,
-            "results": [e.to_json() for e in self.results],
-            "plans": [e.to_json() for e in self.plans],
+            "results": [e.to_json(positions=positions) for e in self.results],
+            "plans": [e.to_json(positions=positions) for e in self.plans],
+            **_position(self.line, positions),
         }
 
 
@@ -133,14 +145,15 @@ class ParsedInitiative:
     rows: list[ParsedRow] = field(default_factory=list)
     line: int = 0
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, positions: bool = False) -> dict[str, Any]:
         return {
             "chapter": self.chapter,
             "subsection": self.subsection,
             "group": self.group,
             "title": self.title,
             "guideline_text": self.guideline_text,
-            "rows": [r.to_json() for r in self.rows],
+            "rows": [r.to_json(positions=positions) for r in self.rows],
+            **_position(self.line, positions),
         }
 
 
@@ -149,7 +162,7 @@ class ParsedClassification:
     code: str
     label: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, positions: bool = False) -> dict[str, Any]:
         return {"code": self.code, "label": self.label}
 
 
@@ -163,15 +176,15 @@ class ParsedGuidelineProgress:
     unplaced: list[Unplaced] = field(default_factory=list)
     kind: Literal["guideline_progress"] = "guideline_progress"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, positions: bool = False) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "guideline": self.guideline,
             "result_year": self.result_year,
             "plan_year": self.plan_year,
-            "classifications": [c.to_json() for c in self.classifications],
-            "initiatives": [i.to_json() for i in self.initiatives],
-            "unplaced": [u.to_json() for u in self.unplaced],
+            "classifications": [c.to_json(positions=positions) for c in self.classifications],
+            "initiatives": [i.to_json(positions=positions) for i in self.initiatives],
+            "unplaced": [u.to_json(positions=positions) for u in self.unplaced],
         }
 
 
@@ -209,6 +222,8 @@ def document_from_json(data: dict[str, Any]) -> ParsedDocument:
                     status_text=g["status_text"],
                     targets=[figure_from_json(f) for f in g["targets"]],
                     actuals=[figure_from_json(f) for f in g["actuals"]],
+                    number_inferred=bool(g.get("number_inferred", False)),
+                    line=g.get("line", 0),
                 )
                 for g in data["goals"]
             ],
@@ -217,7 +232,10 @@ def document_from_json(data: dict[str, Any]) -> ParsedDocument:
     if data["kind"] == "guideline_progress":
 
         def entries(items: list[dict[str, Any]]) -> list[ParsedEntry]:
-            return [ParsedEntry(text=e["text"], sections=list(e["sections"])) for e in items]
+            return [
+                ParsedEntry(text=e["text"], sections=list(e["sections"]), line=e.get("line", 0))
+                for e in items
+            ]
 
         return ParsedGuidelineProgress(
             guideline=data["guideline"],
@@ -237,9 +255,11 @@ def document_from_json(data: dict[str, Any]) -> ParsedDocument:
                             policy=r["policy"],
                             results=entries(r["results"]),
                             plans=entries(r["plans"]),
+                            line=r.get("line", 0),
                         )
                         for r in i["rows"]
                     ],
+                    line=i.get("line", 0),
                 )
                 for i in data["initiatives"]
             ],

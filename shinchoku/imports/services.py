@@ -15,17 +15,29 @@ import enum
 import functools
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shinchoku.core.audit import Actor, record_create
 from shinchoku.core.changes import ChangeSummary
+from shinchoku.core.upload_limits import megabytes
 from shinchoku.goals.services import goal_declaration_import
 from shinchoku.imports.models import ImportRecord, PendingImport
 from shinchoku.imports.ownership import Ownership, document_ownership
 from shinchoku.imports.reading import parse_bytes
-from shinchoku.imports.schema import ImportFormatError, ParsedDocument, ParsedGoalDeclaration
+from shinchoku.imports.schema import (
+    ImportFormatError,
+    ParsedDocument,
+    ParsedGoalDeclaration,
+    document_from_json,
+)
+from shinchoku.imports.worker import parse_in_worker
 from shinchoku.organizations.models import Department, Municipality
 from shinchoku.organizations.services import (
     UnknownDepartmentError,
@@ -99,7 +111,30 @@ def report_import(
     municipality's document, with ``MunicipalityCheck.REFUSE``), UnknownSectionsError
     or UnknownDepartmentError (names to confirm, unless ``create_missing``).
     """
-    parsed = parse_bytes(data, source=source, format=format)
+    return document_import(
+        municipality=municipality,
+        parsed=parse_bytes(data, source=source, format=format),
+        sha256=hashlib.sha256(data).hexdigest(),
+        source=source,
+        actor=actor,
+        dry_run=dry_run,
+        create_missing=create_missing,
+        municipality_check=municipality_check,
+    )
+
+
+def document_import(
+    *,
+    municipality: Municipality,
+    parsed: ParsedDocument,
+    sha256: str,
+    source: str,
+    actor: Actor,
+    dry_run: bool = False,
+    create_missing: bool = False,
+    municipality_check: MunicipalityCheck = MunicipalityCheck.UNCHECKED,
+) -> ImportResult:
+    """Write a document already read (``report_import`` reads it; an upload was read at upload)."""
     ownership = None
     if municipality_check is not MunicipalityCheck.UNCHECKED:
         # Before anything is written: a refused document must not even create its sections.
@@ -127,13 +162,13 @@ def report_import(
             transaction.set_rollback(True)
         else:
             result.record = _import_record_create(
-                municipality=municipality, data=data, source=source, actor=actor, result=result
+                municipality=municipality, sha256=sha256, source=source, actor=actor, result=result
             )
     return result
 
 
 def _import_record_create(
-    *, municipality: Municipality, data: bytes, source: str, actor: Actor, result: ImportResult
+    *, municipality: Municipality, sha256: str, source: str, actor: Actor, result: ImportResult
 ) -> ImportRecord:
     """The history row of a committed import.
 
@@ -146,7 +181,7 @@ def _import_record_create(
         municipality=municipality,
         kind=result.document.kind,
         source_name=source[:300],
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         actor=actor.user,
         actor_label=actor.label,
         created=sum(summary.created.values()),
@@ -181,17 +216,22 @@ class Preview:
         return self.result.ownership if self.result is not None else None
 
 
-def import_preview(*, municipality: Municipality, data: bytes, source: str, actor: Actor) -> Preview:
-    """A dry run; with unknown sections, a second dry run shows what creating them would do.
+def import_preview(*, pending: PendingImport, actor: Actor) -> Preview:
+    """A dry run of what was read at upload; with unknown sections, a second one shows creating them.
 
     Another municipality's document is previewed as if confirmed, so the person sees
     what they would be confirming; ``Preview.ownership`` says why it needs confirming.
     """
+    if pending.document is None and not pending.read_error and pending.purged_at is None:
+        pending_import_read(pending=pending)  # uploaded before uploads were read once, at upload
+    if pending.document is None:
+        return Preview(error=pending.read_error or _("The file could not be read."))
     dry_run = functools.partial(
-        report_import,
-        municipality=municipality,
-        data=data,
-        source=source,
+        document_import,
+        municipality=pending.municipality,
+        parsed=document_from_json(pending.document),
+        sha256=pending.sha256,
+        source=pending.source_name,
         actor=actor,
         dry_run=True,
         municipality_check=MunicipalityCheck.ACCEPT,
@@ -205,24 +245,78 @@ def import_preview(*, municipality: Municipality, data: bytes, source: str, acto
     return Preview(result=dry_run(create_missing=True), unknown_names=names)
 
 
-@transaction.atomic
+class UploadQuotaError(Exception):
+    """The municipality's uploads waiting for confirmation would exceed the quota; ``str()`` says so."""
+
+
 def pending_import_create(
     *, municipality: Municipality, user: User, upload_name: str, data: bytes
 ) -> PendingImport:
-    return PendingImport.objects.create(
+    """Keep an upload and read it once, in a limited worker process (``shinchoku.imports.worker``).
+
+    Raises UploadQuotaError when the municipality's unconfirmed uploads would exceed
+    SHINCHOKU_UPLOAD_QUOTA_MB. A file that cannot be read is kept with the reason,
+    which the preview shows.
+    """
+    _check_quota(municipality, len(data))
+    pending = PendingImport(
         municipality=municipality,
         uploaded_by=user,
         source_name=upload_name[:300],
         data=data,
+        size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+    _read(pending, data)
+    pending.save()
+    return pending
+
+
+def pending_import_read(*, pending: PendingImport) -> None:
+    """Read a kept upload that was never read (uploaded before reading happened at upload)."""
+    _read(pending, bytes(pending.data))
+    pending.save(update_fields=["document", "read_error", "read_seconds"])
+
+
+def _read(pending: PendingImport, data: bytes) -> None:
+    read = parse_in_worker(data, source=pending.source_name)
+    pending.document = read.document
+    pending.read_seconds = round(read.seconds, 3)
+    pending.read_error = ""
+    if read.error is not None:
+        pending.read_error = str(
+            ImportFormatError(
+                read.error["reason"],
+                source=pending.source_name,
+                line=read.error.get("line"),
+                cell=read.error.get("cell"),
+            )
+        )
+
+
+def _check_quota(municipality: Municipality, size: int) -> None:
+    waiting = (
+        PendingImport.objects.filter(
+            municipality=municipality, record__isnull=True, purged_at__isnull=True
+        ).aggregate(total=Sum("size"))["total"]
+        or 0
+    )
+    quota = settings.SHINCHOKU_UPLOAD_QUOTA_MB * 1024 * 1024
+    if waiting + size > quota:
+        raise UploadQuotaError(
+            _(
+                "Uploads waiting for confirmation already hold %(waiting)s (at most %(quota)s): "
+                "import or discard them first, or wait until they are purged."
+            )
+            % {"waiting": megabytes(waiting), "quota": megabytes(quota)}
+        )
 
 
 @transaction.atomic
 def pending_import_commit(
     *, pending: PendingImport, actor: Actor, create_missing: bool, accept_other_municipality: bool = False
 ) -> ImportResult:
-    """Import exactly the previewed bytes; a pending import is committed at most once.
+    """Import exactly what was previewed; a pending import is committed at most once.
 
     Another municipality's document raises OtherMunicipalityError unless
     ``accept_other_municipality`` (the person ticked the box naming both).
@@ -230,9 +324,14 @@ def pending_import_commit(
     locked = PendingImport.objects.select_for_update().get(pk=pending.pk)
     if locked.record_id is not None:
         raise AlreadyCommittedError(locked.source_name)
-    result = report_import(
+    if locked.document is None:
+        raise ImportFormatError(
+            locked.read_error or _("The file could not be read."), source=locked.source_name
+        )
+    result = document_import(
         municipality=locked.municipality,
-        data=bytes(locked.data),
+        parsed=document_from_json(locked.document),
+        sha256=locked.sha256,
         source=locked.source_name,
         actor=actor,
         create_missing=create_missing,
@@ -243,6 +342,17 @@ def pending_import_commit(
     locked.record = result.record
     locked.save(update_fields=["record"])
     return result
+
+
+def uploads_purge(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Remove the files of uploads older than ``older_than``; what was read from them and the record stay.
+
+    Returns how many files were removed.
+    """
+    cutoff = (now or timezone.now()) - older_than
+    return PendingImport.objects.filter(uploaded_at__lt=cutoff, purged_at__isnull=True).update(
+        data=b"", purged_at=now or timezone.now()
+    )
 
 
 class AlreadyCommittedError(Exception):

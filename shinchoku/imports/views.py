@@ -18,6 +18,7 @@ from shinchoku.imports.schema import ImportFormatError
 from shinchoku.imports.services import (
     AlreadyCommittedError,
     OtherMunicipalityError,
+    UploadQuotaError,
     import_preview,
     pending_import_commit,
     pending_import_create,
@@ -32,13 +33,17 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        pending = pending_import_create(
-            municipality=municipality,
-            user=request_user(request),
-            upload_name=upload.name,
-            data=upload.read(),
-        )
-        return redirect("imports:preview", slug=slug, pk=pending.pk)
+        try:
+            pending = pending_import_create(
+                municipality=municipality,
+                user=request_user(request),
+                upload_name=upload.name,
+                data=upload.read(),
+            )
+        except UploadQuotaError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("imports:preview", slug=slug, pk=pending.pk)
     history = ImportRecord.objects.filter(municipality=municipality).select_related("actor")[:20]
     return render(
         request, "imports/upload.html", {"municipality": municipality, "form": form, "history": history}
@@ -51,12 +56,7 @@ def preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     pending = pending_import_for_user(request.user, slug, pk)
     context: dict[str, object] = {"municipality": pending.municipality, "pending": pending}
     if not pending.committed:
-        preview = import_preview(
-            municipality=pending.municipality,
-            data=bytes(pending.data),
-            source=pending.source_name,
-            actor=Actor(user=request_user(request), label="preview"),
-        )
+        preview = import_preview(pending=pending, actor=Actor(user=request_user(request), label="preview"))
         context["preview"] = preview
         context["form"] = CommitForm(ownership=preview.ownership)
     return render(request, "imports/preview.html", context)

@@ -77,6 +77,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from shinchoku.core.eras import search_fiscal_year
 from shinchoku.core.text import normalize, normalize_roman
+from shinchoku.core.upload_limits import LimitExceeded, check_page_chars, check_pages
 from shinchoku.imports.parsers import goal_declaration_text
 from shinchoku.imports.parsers.sections import split_trailing_sections
 from shinchoku.imports.schema import (
@@ -199,9 +200,16 @@ def _read(data: bytes, source: str) -> _Contents:
         raise ImportFormatError("the PDF is truncated (no %%EOF at its end)", source=source)
     try:
         with pdfplumber.open(BytesIO(data)) as pdf:
-            items = [item for page in pdf.pages for item in _read_page(page)]
+            check_pages(len(pdf.pages))
+            items = []
+            for number, page in enumerate(pdf.pages, start=1):
+                check_page_chars(number, len(page.chars))
+                items.extend(_read_page(page))
+                page.close()  # pdfplumber caches each page's objects: free them as we go
             ours = pdf.metadata.get("Creator") == L.PDF_CREATOR
             return _Contents(pages=len(pdf.pages), items=items, ours=ours)
+    except LimitExceeded as error:
+        raise ImportFormatError(str(error), source=source) from None
     except PdfminerException as error:
         cause = error.args[0] if error.args else error
         if isinstance(cause, PDFPasswordIncorrect):

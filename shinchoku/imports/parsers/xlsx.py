@@ -9,20 +9,13 @@ exact (a float cell is read through its shortest repr, so 81.2 stays 81.2).
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from io import BytesIO
 from typing import Any
-from xml.etree.ElementTree import ParseError
-from zipfile import BadZipFile
-
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from shinchoku.core.eras import EraParseError, parse_fiscal_year, search_fiscal_year
 from shinchoku.core.figures import Figure
 from shinchoku.core.text import find_control_character, normalize, normalize_roman
+from shinchoku.core.upload_limits import LimitExceeded
+from shinchoku.core.workbooks import SheetValues, WorkbookError, WorkbookValues, cell_ref, read_workbook
 from shinchoku.imports.parsers.sections import split_sections, split_trailing_sections
 from shinchoku.imports.schema import (
     ImportFormatError,
@@ -45,16 +38,12 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _ref(row: int, column: int) -> str:
-    return f"{get_column_letter(column)}{row}"
-
-
 class _Sheet:
     """A worksheet with its header located: cells are read by column key."""
 
     def __init__(
         self,
-        workbook: Workbook,
+        workbook: WorkbookValues,
         name: str,
         header_row: int,
         columns: tuple[tuple[str, str], ...],
@@ -64,14 +53,14 @@ class _Sheet:
             raise ImportFormatError(
                 f"sheet 「{name}」 not found (sheets: {', '.join(workbook.sheetnames)})", source=source
             )
-        self.sheet: Worksheet = workbook[name]
+        self.sheet: SheetValues = workbook[name]
         self.name = name
         self.source = source
         self.header_row = header_row
         headers = {
-            normalize(_text(cell.value)): cell.column
-            for cell in self.sheet[header_row]
-            if _text(cell.value) and isinstance(cell.column, int)
+            normalize(_text(value)): column
+            for column, value in enumerate(self.sheet.row(header_row), start=1)
+            if _text(value)
         }
         self.columns: dict[str, int] = {}
         for key, label in columns:
@@ -81,22 +70,25 @@ class _Sheet:
                 raise ImportFormatError(
                     f"column 「{label}」 missing from the header row {header_row} (found {found})",
                     source=source,
-                    cell=f"{name}!{_ref(header_row, 1)}",
+                    cell=f"{name}!{cell_ref(header_row, 1)}",
                 )
             self.columns[key] = column
         self.headers = headers
 
     def rows(self) -> list[int]:
         """Numbers of the data rows below the header that hold anything."""
-        last = self.sheet.max_row
-        return [
+        filled = {row for (row, column) in self.sheet.values if column in self.columns.values()}
+        return sorted(
             r
-            for r in range(self.header_row + 1, last + 1)
-            if any(_text(self.sheet.cell(row=r, column=c).value) for c in self.columns.values())
-        ]
+            for r in filled
+            if r > self.header_row and any(_text(self.get_at(r, c)) for c in self.columns.values())
+        )
 
     def get(self, row: int, key: str) -> Any:
-        return self.sheet.cell(row=row, column=self.columns[key]).value
+        return self.sheet.get(row, self.columns[key])
+
+    def get_at(self, row: int, column: int) -> Any:
+        return self.sheet.get(row, column)
 
     def text(self, row: int, key: str) -> str:
         value = _text(self.get(row, key))
@@ -111,25 +103,26 @@ class _Sheet:
         return normalize(value)
 
     def where(self, row: int, key: str) -> str:
-        return f"{self.name}!{_ref(row, self.columns[key])}"
+        return f"{self.name}!{cell_ref(row, self.columns[key])}"
 
     def error(self, row: int, key: str, reason: str) -> ImportFormatError:
         return ImportFormatError(reason, source=self.source, cell=self.where(row, key))
 
 
-def _open(data: bytes, source: str) -> Workbook:
+def _open(data: bytes, source: str) -> WorkbookValues:
     try:
-        return load_workbook(BytesIO(data), read_only=False, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ParseError, ValueError) as error:
-        # ParseError: a part of the workbook is not well-formed XML (a broken or hand-made file).
+        return read_workbook(data)
+    except WorkbookError as error:
         raise ImportFormatError(f"not a readable XLSX workbook ({error})", source=source) from None
+    except LimitExceeded as error:
+        raise ImportFormatError(str(error), source=source) from None
 
 
 def looks_like(data: bytes) -> str | None:
     """Which document a workbook holds (by its sheet names), or None."""
     try:
-        names = load_workbook(BytesIO(data), read_only=True).sheetnames
-    except Exception:
+        names = read_workbook(data, sheets=0).sheetnames
+    except (WorkbookError, LimitExceeded):
         return None
     if L.GOAL_SHEET in names:
         return "goal_declaration"
@@ -169,13 +162,13 @@ def _flag(sheet: _Sheet, row: int, key: str) -> bool:
     return _text(sheet.get(row, key)) in _TRUE_MARKS
 
 
-def _goal_declaration(workbook: Workbook, source: str) -> ParsedGoalDeclaration:
+def _goal_declaration(workbook: WorkbookValues, source: str) -> ParsedGoalDeclaration:
     main = _Sheet(workbook, L.GOAL_SHEET, L.GOAL_HEADER_ROW, L.GOAL_COLUMNS, source)
     meta: dict[str, str] = {}
     for row in range(2, L.GOAL_HEADER_ROW):
-        label = normalize(_text(main.sheet.cell(row=row, column=1).value))
+        label = normalize(_text(main.sheet.get(row, 1)))
         if label:
-            meta[label] = _text(main.sheet.cell(row=row, column=2).value)
+            meta[label] = _text(main.sheet.get(row, 2))
     for label in L.GOAL_META_LABELS:
         if label not in meta:
             raise ImportFormatError(
@@ -265,9 +258,9 @@ def _entries(sheet: _Sheet, row: int, key: str) -> list[ParsedEntry]:
     return entries
 
 
-def _guideline_progress(workbook: Workbook, source: str) -> ParsedGuidelineProgress:
+def _guideline_progress(workbook: WorkbookValues, source: str) -> ParsedGuidelineProgress:
     main = _Sheet(workbook, L.PROGRESS_SHEET, L.PROGRESS_HEADER_ROW, L.PROGRESS_FIXED_COLUMNS, source)
-    title = normalize(_text(main.sheet.cell(row=1, column=1).value))
+    title = normalize(_text(main.sheet.get(1, 1)))
     start, end = title.find("『"), title.find("』")
     if start < 0 or end <= start:
         raise ImportFormatError(
