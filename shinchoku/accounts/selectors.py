@@ -1,18 +1,21 @@
-"""Is a log-in locked out? Read from the recorded failures."""
+"""Reads of accounts: the log-in throttle's state, and the users a planning section may help."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.http import Http404
 
-from shinchoku.accounts.models import LoginFailure
+from shinchoku.accounts.models import LoginFailure, LoginThrottle
+from shinchoku.organizations.models import Membership, Municipality
 
 
 def username_key(username: str) -> str:
-    """The form in which failures of one username are counted together.
+    """The form in which attempts at one username are counted together.
 
     The log-in form already applies NFKC (full-width letters typed through an IME
     become ASCII); case-folding keeps ``Planner`` and ``planner`` in one count.
@@ -20,42 +23,66 @@ def username_key(username: str) -> str:
     return username.strip().casefold()[:150]
 
 
-def _locked_until(failures: QuerySet[LoginFailure], limit: int, now: datetime) -> datetime | None:
-    """End of the lockout that the last ``limit`` uncleared failures cause, if it is still running.
+def quiet_for_long(row: LoginThrottle, now: datetime) -> bool:
+    """No attempt (and no wait running) for a whole window: earlier failures are forgiven."""
+    if row.last_attempt_at is None:
+        return True
+    quiet_since = max(row.last_attempt_at, row.wait_until or row.last_attempt_at)
+    return now - quiet_since >= timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
-    Attempts refused during a lockout are not recorded, so the newest failure is
-    the one that reached the limit: the lockout runs from it.
+
+def address_is_throttled(ip: str | None, now: datetime) -> bool:
+    """Have LOGIN_FAILURE_LIMIT_PER_IP wrong passwords come from this address within the window?
+
+    A throttled address only makes wrong passwords cost more (no free attempts for
+    the usernames tried from it); a right password still logs in (ADR 0005). Not a
+    gate, so counting the recorded failures (no lock) is enough.
     """
-    window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    lockout = timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-    recent = list(
-        failures.filter(cleared_at__isnull=True, failed_at__gt=now - window - lockout)
-        .order_by("-failed_at", "-id")
-        .values_list("failed_at", flat=True)[:limit]
+    if not ip:
+        return False
+    since = now - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    recent = LoginFailure.objects.filter(ip=ip, cleared_at__isnull=True, failed_at__gt=since)
+    return recent.count() >= settings.LOGIN_FAILURE_LIMIT_PER_IP
+
+
+@dataclass(frozen=True)
+class MunicipalityUser:
+    """A user of the municipality, as the planning section's user list shows them."""
+
+    user: User
+    roles: list[str]
+
+
+def _current(today: date) -> Q:
+    # Roles that have not ended: one starting next month already needs a password.
+    return Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+
+
+def municipality_users(municipality: Municipality, today: date) -> list[MunicipalityUser]:
+    """Active users who hold a role in ``municipality`` that has not ended, by username."""
+    memberships = (
+        Membership.objects.filter(_current(today), municipality=municipality, user__is_active=True)
+        .select_related("user", "department", "section")
+        .order_by("user__username", "role", "pk")
     )
-    if len(recent) < limit:
-        return None
-    newest, oldest = recent[0], recent[-1]
-    if newest - oldest >= window:
-        return None
-    until = newest + lockout
-    return until if until > now else None
+    found: dict[int, MunicipalityUser] = {}
+    for membership in memberships:
+        entry = found.setdefault(membership.user_id, MunicipalityUser(membership.user, []))
+        scope = membership.section or membership.department
+        label = str(membership.get_role_display())
+        entry.roles.append(f"{label}（{scope.name}）" if scope else label)
+    return list(found.values())
 
 
-def lockout_until(*, username: str, ip: str | None, now: datetime | None = None) -> datetime | None:
-    """When log-ins for ``username`` or from ``ip`` are allowed again; None if they are now."""
-    now = now or timezone.now()
-    ends = []
-    key = username_key(username)
-    if key:
-        ends.append(
-            _locked_until(
-                LoginFailure.objects.filter(username=key), settings.LOGIN_FAILURE_LIMIT_PER_USERNAME, now
-            )
+def municipality_user(municipality: Municipality, pk: int, today: date) -> User:
+    """One active user with a current role in ``municipality``; anyone else is not found (ids reveal nothing)."""
+    user = (
+        User.objects.filter(pk=pk, is_active=True)
+        .filter(
+            pk__in=Membership.objects.filter(_current(today), municipality=municipality).values("user_id")
         )
-    if ip:
-        ends.append(
-            _locked_until(LoginFailure.objects.filter(ip=ip), settings.LOGIN_FAILURE_LIMIT_PER_IP, now)
-        )
-    found = [end for end in ends if end is not None]
-    return max(found) if found else None
+        .first()
+    )
+    if user is None:
+        raise Http404("No such user in this municipality.")
+    return user

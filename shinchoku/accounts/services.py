@@ -1,8 +1,9 @@
-"""Writes of accounts: the log-in lockout, new users and their temporary passwords.
+"""Writes of accounts: new users, their temporary passwords, reset links from the planning section.
 
-Lockout rows are not copied to the audit log: ``LoginFailure`` is itself the log of
-attempts, and anyone on the network can cause them (docs/adr/0005-login-lockout.md).
-Users are audited like business records (never deleted: deactivated).
+The log-in throttle's writes are in ``throttle.py``; they are not copied to the audit
+log: ``LoginFailure`` is itself the log of attempts, and anyone on the network can
+cause them (docs/adr/0005-login-lockout.md). Users are audited like business records
+(never deleted: deactivated), and so is every reset link issued and used.
 """
 
 from __future__ import annotations
@@ -15,21 +16,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from shinchoku.accounts.models import LoginFailure, PasswordChangeRequired
-from shinchoku.accounts.selectors import username_key
+from shinchoku.accounts.mail import password_reset_message
+from shinchoku.accounts.models import PasswordChangeRequired, PasswordResetIssue
+from shinchoku.accounts.throttle import login_attempt_succeeded
 from shinchoku.core.audit import Actor, apply_changes, record_create, record_delete
-
-
-def login_failure_record(*, username: str, ip: str | None) -> LoginFailure:
-    return LoginFailure.objects.create(username=username_key(username), ip=ip)
-
-
-def login_failures_clear(*, username: str) -> int:
-    """A successful log-in: earlier failures of this username stop counting (for it and its address)."""
-    return LoginFailure.objects.filter(username=username_key(username), cleared_at__isnull=True).update(
-        cleared_at=timezone.now()
-    )
-
+from shinchoku.organizations.models import Municipality
 
 # Letters and digits that cannot be mistaken for one another when read aloud or from paper.
 TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -90,3 +81,39 @@ def password_change_required_clear(*, user: User, actor: Actor) -> bool:
     record_delete(required, actor=actor, reason="password changed")
     required.delete()
     return True
+
+
+class NoEmailAddressError(ValueError):
+    """The user has no e-mail address to send a reset link to."""
+
+
+@transaction.atomic
+def password_reset_link_send(*, user: User, municipality: Municipality, actor: Actor) -> PasswordResetIssue:
+    """E-mail ``user`` a one-time link to set a new password; the record says who issued it, for whom.
+
+    The mail is sent inside the transaction: if the mail server refuses it, the
+    error reaches the planning section and no reset is recorded as issued.
+    """
+    if not user.email:
+        raise NoEmailAddressError(f"{user.username} has no e-mail address.")
+    issue = PasswordResetIssue.objects.create(
+        user=user, municipality=municipality, issued_by=actor.user, email=user.email
+    )
+    record_create(issue, actor=actor, fields=["user", "email"], reason="password reset link e-mailed")
+    password_reset_message(user=user, municipality=municipality, issued_by=actor).send()
+    return issue
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User) -> None:
+    """The user set a new password through a reset link (the password is already saved).
+
+    A temporary password no longer has to be changed, earlier log-in failures stop
+    delaying the account, and the open reset links are marked used (audited).
+    """
+    actor = Actor(user=user, label="password reset link")
+    password_change_required_clear(user=user, actor=actor)
+    now = timezone.now()
+    login_attempt_succeeded(username=user.username, now=now)
+    for issue in PasswordResetIssue.objects.filter(user=user, completed_at__isnull=True):
+        apply_changes(issue, {"completed_at": now}, actor=actor, reason="new password set")

@@ -133,6 +133,10 @@ MATRIX: dict[str, Expect] = {
     "evaluation:indicator_formula": Expect(PLANNING, method="post"),
     "evaluation:indicator_grade": Expect(GRADERS, method="post"),
     "evaluation:goal_grade": Expect(GRADERS, method="post"),
+    # Users and their reset links (shinchoku/accounts): the planning section only (the fixture's
+    # user has no e-mail address, so sending is refused with a message and a redirect).
+    "accounts:users": Expect(PLANNING),
+    "accounts:password_reset_send": Expect(PLANNING, method="post"),
 }
 
 # URL parameters other than the slug: the name of an object made by the `objects` fixture,
@@ -184,6 +188,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "evaluation:indicator_formula": {"pk": "indicator"},
     "evaluation:indicator_grade": {"pk": "indicator"},
     "evaluation:goal_grade": {"pk": "goal"},
+    "accounts:password_reset_send": {"pk": "member"},
 }
 
 # URLs with a municipality slug that are not tested here, each with the reason. Keep it short.
@@ -288,6 +293,7 @@ def objects(
             departments=[declaration.department],
         ),
         "department": department,
+        "member": planner,
         "declaration": declaration,
         "goal": goal,
         "indicator": goal.indicators.first(),
