@@ -33,6 +33,13 @@ class CommitForm(forms.Form):
         label_suffix="",  # the label is a sentence (…取り込みます。), not a field name
     )
 
+    # Shown only when the reader was not sure of some lines (shinchoku.imports.warnings).
+    confirm_warnings = forms.BooleanField(
+        label=_("I have checked the lines listed above: import the document as it was read"),
+        required=False,
+        label_suffix="",
+    )
+
     def __init__(self, *args: Any, ownership: Ownership | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # The box names both municipalities, so nobody ticks it without reading whose document it is.

@@ -35,6 +35,8 @@ class ImportRecord(models.Model):
         _("another municipality's document, confirmed"), default=False
     )
     other_municipality_reason = models.CharField(_("what was confirmed"), max_length=500, blank=True)
+    # The warnings the importer was shown and accepted (shinchoku.imports.warnings), for the record.
+    warnings_accepted = models.JSONField(_("warnings accepted"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("import")

@@ -26,6 +26,67 @@ class Unplaced:
         return {"line": self.line, "text": self.text}
 
 
+@dataclass(frozen=True)
+class Ignored:
+    """A line read and deliberately not imported: page furniture or a heading with nothing under it.
+
+    Shown in the preview (greyed), never a warning: ``why`` is one of IGNORED_REASONS.
+    """
+
+    line: int
+    text: str
+    why: str
+
+    def to_json(self, *, positions: bool = False) -> dict[str, Any]:
+        return {"line": self.line, "text": self.text, "why": self.why}
+
+
+# Why a line may be ignored (shinchoku.imports.warnings labels them for people).
+IGNORED_REASONS = ("page_header", "page_footer", "repeated_header", "trailing_heading", "empty_marker")
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    """Something the reader is not sure of: the preview shows it, and a commit must accept it.
+
+    ``code`` is one of WARNING_CODES; ``params`` fill its message (shinchoku.imports.warnings),
+    so the stored reading stays language-neutral. ``line`` is 0 when no line is to blame.
+    """
+
+    line: int
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self, *, positions: bool = False) -> dict[str, Any]:
+        return {"line": self.line, "code": self.code, "params": dict(self.params)}
+
+
+WARNING_CODES = (
+    "unplaced",  # params: text — a line that belongs nowhere the reader knows
+    "uncertain_column",  # params: text, column — placed in a column by weak evidence
+    "numbering",  # params: kind, expected, found — the document's own numbering disagrees
+    "number_inferred",  # params: number — a goal number missing from the document
+    "uncertain_figure",  # params: text — a figure the reader could not read with certainty
+    "unknown_code",  # params: code — a 区分 not in the document's legend
+)
+
+
+def _notes_json(document: Any, positions: bool) -> dict[str, Any]:
+    """Warnings and ignored lines of a reading (with ``positions``), only when there are any.
+
+    They describe how a file was read, not its content: content comparisons and
+    published snapshots leave them out, like positions.
+    """
+    notes: dict[str, Any] = {}
+    if not positions:
+        return notes
+    if document.warnings:
+        notes["warnings"] = [w.to_json() for w in document.warnings]
+    if document.ignored:
+        notes["ignored"] = [i.to_json() for i in document.ignored]
+    return notes
+
+
 def _position(line: int, positions: bool) -> dict[str, int]:
     """Where a record was read ("line": a text line or a spreadsheet row), when asked for and known.
 
@@ -89,6 +150,8 @@ class ParsedGoalDeclaration:
     declarer_name: str
     goals: list[ParsedGoal] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
     kind: Literal["goal_declaration"] = "goal_declaration"
 
     def to_json(self, *, positions: bool = False) -> dict[str, Any]:
@@ -99,6 +162,7 @@ class ParsedGoalDeclaration:
             "declarer": {"position": self.declarer_position, "name": self.declarer_name},
             "goals": [g.to_json(positions=positions) for g in self.goals],
             "unplaced": [u.to_json(positions=positions) for u in self.unplaced],
+            **_notes_json(self, positions),
         }
 
 
@@ -174,6 +238,8 @@ class ParsedGuidelineProgress:
     classifications: list[ParsedClassification] = field(default_factory=list)
     initiatives: list[ParsedInitiative] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
     kind: Literal["guideline_progress"] = "guideline_progress"
 
     def to_json(self, *, positions: bool = False) -> dict[str, Any]:
@@ -185,6 +251,7 @@ class ParsedGuidelineProgress:
             "classifications": [c.to_json(positions=positions) for c in self.classifications],
             "initiatives": [i.to_json(positions=positions) for i in self.initiatives],
             "unplaced": [u.to_json(positions=positions) for u in self.unplaced],
+            **_notes_json(self, positions),
         }
 
 
@@ -204,6 +271,13 @@ def figure_from_json(data: dict[str, Any]) -> Figure:
 def document_from_json(data: dict[str, Any]) -> ParsedDocument:
     """The inverse of ``to_json``: published snapshots are stored as JSON and rendered from it."""
     unplaced = [Unplaced(line=u["line"], text=u["text"]) for u in data.get("unplaced", [])]
+    notes: dict[str, Any] = {
+        "warnings": [
+            ParseWarning(line=w["line"], code=w["code"], params=dict(w.get("params", {})))
+            for w in data.get("warnings", [])
+        ],
+        "ignored": [Ignored(line=i["line"], text=i["text"], why=i["why"]) for i in data.get("ignored", [])],
+    }
     if data["kind"] == "goal_declaration":
         return ParsedGoalDeclaration(
             fiscal_year=data["fiscal_year"],
@@ -228,6 +302,7 @@ def document_from_json(data: dict[str, Any]) -> ParsedDocument:
                 for g in data["goals"]
             ],
             unplaced=unplaced,
+            **notes,
         )
     if data["kind"] == "guideline_progress":
 
@@ -264,6 +339,7 @@ def document_from_json(data: dict[str, Any]) -> ParsedDocument:
                 for i in data["initiatives"]
             ],
             unplaced=unplaced,
+            **notes,
         )
     raise ValueError(f"unknown document kind {data.get('kind')!r}")
 

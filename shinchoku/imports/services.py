@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -37,6 +37,7 @@ from shinchoku.imports.schema import (
     ParsedGoalDeclaration,
     document_from_json,
 )
+from shinchoku.imports.warnings import DocumentWarning, document_warnings
 from shinchoku.imports.worker import parse_in_worker
 from shinchoku.organizations.models import Department, Municipality
 from shinchoku.organizations.services import (
@@ -75,6 +76,20 @@ class ImportResult:
     record: ImportRecord | None = None
     # None when the import was UNCHECKED.
     ownership: Ownership | None = None
+    warnings: list[DocumentWarning] = field(default_factory=list)
+
+
+class DocumentWarningsError(Exception):
+    """The reader was not sure of some lines and nobody accepted that; ``warnings`` lists them."""
+
+    def __init__(self, warnings: list[DocumentWarning]):
+        self.warnings = warnings
+        first = warnings[0]
+        where = _("line %(line)s: ") % {"line": first.line} if first.line else ""
+        super().__init__(
+            _("%(count)s warning(s) to check before importing, the first: %(where)s%(message)s")
+            % {"count": len(warnings), "where": where, "message": first.message}
+        )
 
 
 def department_name_from_position(position: str) -> str:
@@ -104,6 +119,7 @@ def report_import(
     dry_run: bool = False,
     create_missing: bool = False,
     municipality_check: MunicipalityCheck = MunicipalityCheck.UNCHECKED,
+    accept_warnings: bool = False,
 ) -> ImportResult:
     """Parse ``data`` and write it for ``municipality``; all or nothing.
 
@@ -120,6 +136,7 @@ def report_import(
         dry_run=dry_run,
         create_missing=create_missing,
         municipality_check=municipality_check,
+        accept_warnings=accept_warnings,
     )
 
 
@@ -133,8 +150,17 @@ def document_import(
     dry_run: bool = False,
     create_missing: bool = False,
     municipality_check: MunicipalityCheck = MunicipalityCheck.UNCHECKED,
+    accept_warnings: bool = False,
 ) -> ImportResult:
-    """Write a document already read (``report_import`` reads it; an upload was read at upload)."""
+    """Write a document already read (``report_import`` reads it; an upload was read at upload).
+
+    A document with warnings (``shinchoku.imports.warnings``) is written only with
+    ``accept_warnings``; otherwise DocumentWarningsError lists them. A dry run
+    always goes through, so the preview shows what would be written beside them.
+    """
+    warnings = document_warnings(parsed)
+    if warnings and not (accept_warnings or dry_run):
+        raise DocumentWarningsError(warnings)
     ownership = None
     if municipality_check is not MunicipalityCheck.UNCHECKED:
         # Before anything is written: a refused document must not even create its sections.
@@ -157,7 +183,9 @@ def document_import(
             _plan, summary = guideline_progress_import(
                 municipality=municipality, parsed=parsed, actor=actor, create_missing=create_missing
             )
-        result = ImportResult(document=parsed, summary=summary, dry_run=dry_run, ownership=ownership)
+        result = ImportResult(
+            document=parsed, summary=summary, dry_run=dry_run, ownership=ownership, warnings=warnings
+        )
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -190,6 +218,7 @@ def _import_record_create(
         summary=summary.to_json(),
         other_municipality_confirmed=confirmed,
         other_municipality_reason=result.ownership.reason()[:500] if result.ownership and confirmed else "",
+        warnings_accepted=[w.to_json() for w in result.warnings],
     )
     if confirmed:
         record_create(
@@ -305,16 +334,25 @@ def _check_quota(municipality: Municipality, size: int) -> None:
     if waiting + size > quota:
         raise UploadQuotaError(
             _(
-                "Uploads waiting for confirmation already hold %(waiting)s (at most %(quota)s): "
-                "import or discard them first, or wait until they are purged."
+                "Uploads waiting for confirmation already hold %(waiting)s (at most %(quota)s): import them "
+                "first, or wait until uploads older than %(days)s days are removed."
             )
-            % {"waiting": megabytes(waiting), "quota": megabytes(quota)}
+            % {
+                "waiting": megabytes(waiting),
+                "quota": megabytes(quota),
+                "days": settings.SHINCHOKU_UPLOAD_RETENTION_DAYS,
+            }
         )
 
 
 @transaction.atomic
 def pending_import_commit(
-    *, pending: PendingImport, actor: Actor, create_missing: bool, accept_other_municipality: bool = False
+    *,
+    pending: PendingImport,
+    actor: Actor,
+    create_missing: bool,
+    accept_other_municipality: bool = False,
+    accept_warnings: bool = False,
 ) -> ImportResult:
     """Import exactly what was previewed; a pending import is committed at most once.
 
@@ -338,6 +376,7 @@ def pending_import_commit(
         municipality_check=(
             MunicipalityCheck.ACCEPT if accept_other_municipality else MunicipalityCheck.REFUSE
         ),
+        accept_warnings=accept_warnings,
     )
     locked.record = result.record
     locked.save(update_fields=["record"])

@@ -17,12 +17,14 @@ from shinchoku.imports.models import ImportRecord
 from shinchoku.imports.schema import ImportFormatError
 from shinchoku.imports.services import (
     AlreadyCommittedError,
+    DocumentWarningsError,
     OtherMunicipalityError,
     UploadQuotaError,
     import_preview,
     pending_import_commit,
     pending_import_create,
 )
+from shinchoku.imports.warnings import ignored_reason
 from shinchoku.organizations.services import UnknownDepartmentError, UnknownSectionsError
 
 
@@ -59,6 +61,11 @@ def preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         preview = import_preview(pending=pending, actor=Actor(user=request_user(request), label="preview"))
         context["preview"] = preview
         context["form"] = CommitForm(ownership=preview.ownership)
+        if preview.result is not None:
+            context["ignored"] = [
+                {"line": i.line, "text": i.text, "why": ignored_reason(i)}
+                for i in preview.result.document.ignored
+            ]
     return render(request, "imports/preview.html", context)
 
 
@@ -74,7 +81,11 @@ def commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             actor=Actor(user=request_user(request), label="web import"),
             create_missing=bool(confirmed.get("confirm_new_sections")),
             accept_other_municipality=bool(confirmed.get("confirm_other_municipality")),
+            accept_warnings=bool(confirmed.get("confirm_warnings")),
         )
+    except DocumentWarningsError:
+        messages.error(request, _("Nothing was imported: check the lines listed and confirm first."))
+        return redirect("imports:preview", slug=slug, pk=pk)
     except OtherMunicipalityError as error:
         messages.error(request, _("Nothing was imported: %(reason)s") % {"reason": error})
         return redirect("imports:preview", slug=slug, pk=pk)

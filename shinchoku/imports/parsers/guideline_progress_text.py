@@ -35,6 +35,7 @@ from shinchoku.core.eras import search_fiscal_year
 from shinchoku.core.text import normalize, normalize_roman
 from shinchoku.imports.parsers.sections import split_trailing_sections
 from shinchoku.imports.schema import (
+    Ignored,
     ImportFormatError,
     ParsedClassification,
     ParsedEntry,
@@ -118,6 +119,7 @@ def parse(text: str, *, source: str = "") -> ParsedGuidelineProgress:
         else:
             _read_line(state, line)
     _check_complete(state, last_line=lines[-1].number)
+    trailing = _trailing_headings(state, lines[-1].number)
     assert state.guideline is not None and state.result_year is not None and state.plan_year is not None
     return ParsedGuidelineProgress(
         guideline=state.guideline,
@@ -125,8 +127,31 @@ def parse(text: str, *, source: str = "") -> ParsedGuidelineProgress:
         plan_year=state.plan_year,
         classifications=state.classifications,
         initiatives=state.initiatives,
-        unplaced=state.unplaced,
+        unplaced=[u for u in state.unplaced if u not in trailing],
+        ignored=[Ignored(line=u.line, text=u.text, why="trailing_heading") for u in trailing],
     )
+
+
+def _trailing_headings(state: _State, last_line: int) -> list[Unplaced]:
+    """Short heading lines after the legend that end the document with nothing under them.
+
+    Seed 004 ends with 「●参考」「当初における「区分」欄の説明」: the heading of a reference
+    whose content is not in the document. Such lines are left out, and listed; a line
+    with a sentence in it, or anything before the legend, stays unplaced (a warning).
+    """
+    if state.legend_line is None:
+        return []
+    trailing: list[Unplaced] = []
+    expected = last_line
+    for unplaced in reversed(state.unplaced):
+        text = unplaced.text
+        if unplaced.line != expected or unplaced.line <= state.legend_line:
+            break
+        if len(text) > 30 or "。" in text:
+            break
+        trailing.insert(0, unplaced)
+        expected -= 1
+    return trailing if len(trailing) <= 3 else []
 
 
 def _split_lines(text: str) -> list[_Line]:

@@ -181,7 +181,23 @@ def test_every_bullet_names_its_sections_except_the_continued_one(doc: ParsedGui
 
 
 def test_nothing_silently_dropped(doc: ParsedGuidelineProgress) -> None:
-    assert [(u.line, u.text) for u in doc.unplaced] == [(93, "●参考"), (94, "当初における「区分」欄の説明")]
+    # The seed ends with the heading of a reference whose content is not in it: left out, and listed.
+    assert doc.unplaced == []
+    assert [(i.line, i.text, i.why) for i in doc.ignored] == [
+        (93, "●参考", "trailing_heading"),
+        (94, "当初における「区分」欄の説明", "trailing_heading"),
+    ]
+
+
+def test_a_heading_with_something_under_it_stays_unplaced(text: str) -> None:
+    # The reference heading now has content the reader does not know: all of it is a warning.
+    doc = parser.parse(text + "\n区分の見直しは来年度に行う予定です。\n", source=SOURCE)
+    assert [u.text for u in doc.unplaced] == [
+        "●参考",
+        "当初における「区分」欄の説明",
+        "区分の見直しは来年度に行う予定です。",
+    ]
+    assert doc.ignored == []
 
 
 def test_json(doc: ParsedGuidelineProgress) -> None:

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from shinchoku.core.audit import Actor
 from shinchoku.imports.reading import FORMATS
 from shinchoku.imports.schema import ImportFormatError
-from shinchoku.imports.services import MunicipalityCheck, OtherMunicipalityError, report_import
+from shinchoku.imports.services import (
+    DocumentWarningsError,
+    MunicipalityCheck,
+    OtherMunicipalityError,
+    report_import,
+)
+from shinchoku.imports.warnings import DocumentWarning, ignored_reason
 from shinchoku.organizations.models import Municipality
 from shinchoku.organizations.services import UnknownDepartmentError, UnknownSectionsError
 
@@ -61,6 +67,12 @@ class Command(BaseCommand):
             help="Import a document whose title or header names another municipality "
             "(refused otherwise); the import history records the confirmation.",
         )
+        parser.add_argument(
+            "--accept-warnings",
+            action="store_true",
+            help="Import a document although the reader was not sure of some lines "
+            "(refused otherwise; the warnings are listed, and kept with the import record).",
+        )
         parser.add_argument("--user", help="Username recorded as the importer (default: this command).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -90,9 +102,14 @@ class Command(BaseCommand):
                     if options["accept_other_municipality"]
                     else MunicipalityCheck.REFUSE
                 ),
+                accept_warnings=options["accept_warnings"],
             )
         except ImportFormatError as error:
             raise CommandError(str(error)) from None
+        except DocumentWarningsError as error:
+            lines = [f"  {_warning_line(w)}" for w in error.warnings]
+            hint = _("Nothing was imported. Check these lines; to import it as read, use --accept-warnings.")
+            raise CommandError("\n".join([f"{path}: {hint}", *lines])) from None
         except OtherMunicipalityError as error:
             hint = _("Nothing was imported. To import it anyway, use --accept-other-municipality.")
             raise CommandError(f"{path}: {error} {hint}") from None
@@ -108,7 +125,13 @@ class Command(BaseCommand):
 
         out = self.stderr if options["json"] else self.stdout
         if options["json"]:
-            self.stdout.write(json.dumps(result.document.to_json(), ensure_ascii=False, indent=2))
+            document = result.document.to_json()
+            # Every warning, unplaced lines included, in words (the document's own list has codes only).
+            document["warnings"] = [w.to_json() for w in result.warnings]
+            document["ignored"] = [
+                {"line": i.line, "text": i.text, "why": ignored_reason(i)} for i in result.document.ignored
+            ]
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
         summary = result.summary
         verb = "Would change" if result.dry_run else "Imported"
         out.write(
@@ -123,5 +146,10 @@ class Command(BaseCommand):
                 out.write("  " + _("Warning: %(warning)s") % {"warning": warning})
         for line in summary.details if options["verbosity"] > 1 else []:
             out.write(f"  {line}")
-        for unplaced in result.document.unplaced:
-            out.write(f"  not placed: line {unplaced.line}: {unplaced.text}")
+        for warning in result.warnings:
+            out.write(f"  {_warning_line(warning)}")
+
+
+def _warning_line(warning: DocumentWarning) -> str:
+    where = _("line %(line)s") % {"line": warning.line} if warning.line else _("the whole document")
+    return _("Warning (%(where)s): %(message)s") % {"where": where, "message": warning.message}

@@ -1,0 +1,81 @@
+"""What a reader was not sure of, in words a person reads: the warnings a commit must accept.
+
+Silent wrong data is the worst outcome of an import: the city publishes it. So
+every line a reader could not place (``unplaced``) and everything it placed on
+weak evidence (``ParseWarning``) is listed in the preview, in ``import_report
+--json``, and must be accepted before the document is written. Lines ignored on
+purpose (page headers and footers, a heading with nothing under it) are listed
+too, with the reason, but are not warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from shinchoku.imports.schema import Ignored, ParsedDocument, ParseWarning
+
+_MESSAGES = {
+    "unplaced": _("This line was not read into any field: 「%(text)s」"),
+    "uncertain_column": _("Placed in 「%(column)s」 on weak evidence: 「%(text)s」"),
+    "numbering": _("The document numbers %(expected)s %(kind)s, but %(found)s were read."),
+    "number_inferred": _("The goal number %(number)s is missing in the document and was inferred."),
+    "uncertain_figure": _("A figure could not be read with certainty: 「%(text)s」"),
+    "unknown_code": _("The 区分 「%(code)s」 is not in the document's legend."),
+}
+
+_KINDS = {"goals": _("goals"), "initiatives": _("initiatives")}
+
+_IGNORED = {
+    "page_header": _("page header"),
+    "page_footer": _("page footer"),
+    "repeated_header": _("repeated table header"),
+    "trailing_heading": _("heading with nothing under it"),
+    "empty_marker": _("mark of an empty cell"),
+}
+
+
+@dataclass(frozen=True)
+class DocumentWarning:
+    """One warning as shown: the line (0: the whole document) and the message."""
+
+    line: int
+    code: str
+    message: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"line": self.line, "code": self.code, "reason": self.message}
+
+
+def document_warnings(document: ParsedDocument) -> list[DocumentWarning]:
+    """Every warning of ``document``, unplaced lines included, in line order."""
+    found = [ParseWarning(line=u.line, code="unplaced", params={"text": u.text}) for u in document.unplaced]
+    found += document.warnings
+    return [
+        DocumentWarning(line=w.line, code=w.code, message=warning_message(w))
+        for w in sorted(found, key=lambda w: (w.line, w.code))
+    ]
+
+
+def warning_message(warning: ParseWarning) -> str:
+    template = _MESSAGES.get(warning.code)
+    if template is None:  # a code from a newer reader: still shown, never dropped
+        return f"{warning.code}: {warning.params}"
+    params = dict(warning.params)
+    if "kind" in params:
+        params["kind"] = str(_KINDS.get(str(params["kind"]), params["kind"]))
+    if "text" in params:
+        params["text"] = _shorten(str(params["text"]))
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return f"{template} {warning.params}"
+
+
+def ignored_reason(ignored: Ignored) -> str:
+    return str(_IGNORED.get(ignored.why, ignored.why))
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
