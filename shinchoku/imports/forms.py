@@ -45,3 +45,62 @@ class CommitForm(forms.Form):
         # The box names both municipalities, so nobody ticks it without reading whose document it is.
         if ownership is not None and ownership.refused:
             self.fields["confirm_other_municipality"].label = ownership.confirm_label()
+
+
+# The fields of a read record as the preview names them: the document's own column headings.
+FIELD_LABELS = {
+    "title": _("Title"),
+    "sections": _("Sections in charge"),
+    "content": _("What is done"),
+    "target_text": _("Target"),
+    "targets": _("Target figures"),
+    "result_text": _("Result"),
+    "direction_text": _("Future direction"),
+    "status_text": _("Achievement"),
+    "actuals": _("Achieved figures"),
+    "guideline_text": _("What the guideline says"),
+    "classification": _("Classification"),
+    "policy": _("Policy"),
+    "results": _("Results"),
+    "plans": _("Plans"),
+}
+
+FIELD_HELP = {
+    "sections": _("Names separated by 、"),
+    "targets": _("One figure per line, e.g. 参加者数：120人 or 約1,200万円（見込）"),
+    "actuals": _("One figure per line, e.g. 参加者数：120人 or 約1,200万円（見込）"),
+    "results": _("One entry per line; the sections in charge in （） at its end"),
+    "plans": _("One entry per line; the sections in charge in （） at its end"),
+}
+
+
+def field_label(name: str) -> str:
+    """``rows.1.results`` → 「取り組み実績（2行目）」: a row's field names its row when there are several."""
+    parts = name.split(".")
+    if len(parts) == 3:
+        return _("%(field)s (row %(row)s)") % {"field": FIELD_LABELS[parts[2]], "row": int(parts[1]) + 1}
+    return str(FIELD_LABELS[name])
+
+
+class RecordForm(forms.Form):
+    """The fields of one goal or initiative as read, to correct before importing."""
+
+    def __init__(self, data: Any = None, *, values: dict[str, str]):
+        super().__init__(data, initial=values)
+        for name, value in values.items():
+            base = name.split(".")[-1]
+            single = base in ("title", "sections", "classification")
+            self.fields[name] = forms.CharField(
+                label=field_label(name),
+                required=False,
+                strip=False,
+                help_text=FIELD_HELP.get(base, ""),
+                widget=forms.TextInput()
+                if single
+                else forms.Textarea(attrs={"rows": max(2, min(12, value.count("\n") + 2))}),
+            )
+
+
+class LineCheckForm(forms.Form):
+    line = forms.IntegerField(min_value=0)
+    code = forms.CharField(max_length=40)

@@ -37,6 +37,8 @@ class ImportRecord(models.Model):
     other_municipality_reason = models.CharField(_("what was confirmed"), max_length=500, blank=True)
     # The warnings the importer was shown and accepted (shinchoku.imports.warnings), for the record.
     warnings_accepted = models.JSONField(_("warnings accepted"), default=list, blank=True)
+    # The corrections made in the preview (shinchoku.imports.corrections), applied before writing.
+    corrections = models.JSONField(_("corrections"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -70,6 +72,9 @@ class PendingImport(models.Model):
     read_error = models.TextField(_("why it could not be read"), blank=True)
     read_seconds = models.FloatField(_("reading time (seconds)"), null=True, blank=True)
     purged_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
+    # What people corrected in the preview, in order (shinchoku.imports.corrections); an
+    # upload of a file imported or corrected before starts with that file's corrections.
+    corrections = models.JSONField(_("corrections"), default=list, blank=True)
     record = models.OneToOneField(
         ImportRecord, verbose_name=_("import"), on_delete=models.SET_NULL, null=True, blank=True
     )

@@ -42,7 +42,14 @@ class Ignored:
 
 
 # Why a line may be ignored (shinchoku.imports.warnings labels them for people).
-IGNORED_REASONS = ("page_header", "page_footer", "repeated_header", "trailing_heading", "empty_marker")
+IGNORED_REASONS = (
+    "page_header",
+    "page_footer",
+    "repeated_header",
+    "trailing_heading",
+    "empty_marker",
+    "checked_by_person",  # a person looked at an unplaced line in the preview: not content
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ WARNING_CODES = (
     "number_inferred",  # params: number — a goal number missing from the document
     "uncertain_figure",  # params: text — a figure the reader could not read with certainty
     "unknown_code",  # params: code — a 区分 not in the document's legend
+    "correction_not_applied",  # params: what, by — a kept correction that no longer fits the reading
 )
 
 

@@ -16,6 +16,7 @@ import functools
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -28,6 +29,7 @@ from shinchoku.core.audit import Actor, record_create
 from shinchoku.core.changes import ChangeSummary
 from shinchoku.core.upload_limits import megabytes
 from shinchoku.goals.services import goal_declaration_import
+from shinchoku.imports.corrections import apply_corrections
 from shinchoku.imports.models import ImportRecord, PendingImport
 from shinchoku.imports.ownership import Ownership, document_ownership
 from shinchoku.imports.reading import parse_bytes
@@ -258,7 +260,7 @@ def import_preview(*, pending: PendingImport, actor: Actor) -> Preview:
     dry_run = functools.partial(
         document_import,
         municipality=pending.municipality,
-        parsed=document_from_json(pending.document),
+        parsed=pending_document(pending),
         sha256=pending.sha256,
         source=pending.source_name,
         actor=actor,
@@ -297,6 +299,7 @@ def pending_import_create(
         sha256=hashlib.sha256(data).hexdigest(),
     )
     _read(pending, data)
+    pending.corrections = _earlier_corrections(municipality, pending.sha256)
     pending.save()
     return pending
 
@@ -368,7 +371,7 @@ def pending_import_commit(
         )
     result = document_import(
         municipality=locked.municipality,
-        parsed=document_from_json(locked.document),
+        parsed=pending_document(locked),
         sha256=locked.sha256,
         source=locked.source_name,
         actor=actor,
@@ -380,7 +383,49 @@ def pending_import_commit(
     )
     locked.record = result.record
     locked.save(update_fields=["record"])
+    if result.record is not None and locked.corrections:
+        result.record.corrections = locked.corrections
+        result.record.save(update_fields=["corrections"])
     return result
+
+
+def pending_document(pending: PendingImport) -> ParsedDocument:
+    """What was read from the upload, with the corrections people made in the preview."""
+    if pending.document is None:
+        raise ValueError("nothing was read from this upload")
+    return apply_corrections(document_from_json(pending.document), pending.corrections)
+
+
+def pending_import_correct(*, pending: PendingImport, corrections: list[dict[str, Any]]) -> None:
+    """Keep more corrections of an upload, after those already made (two people may correct at once)."""
+    if not corrections:
+        return
+    with transaction.atomic():
+        locked = PendingImport.objects.select_for_update().get(pk=pending.pk)
+        if locked.record_id is not None:
+            raise AlreadyCommittedError(locked.source_name)
+        locked.corrections = [*locked.corrections, *corrections]
+        locked.save(update_fields=["corrections"])
+    pending.corrections = locked.corrections
+
+
+def _earlier_corrections(municipality: Municipality, sha256: str) -> list[dict[str, Any]]:
+    """The corrections made to the same file before: at its last import, else at its last upload."""
+    record = (
+        ImportRecord.objects.filter(municipality=municipality, sha256=sha256)
+        .exclude(corrections=[])
+        .order_by("-imported_at")
+        .first()
+    )
+    if record is not None:
+        return list(record.corrections)
+    earlier = (
+        PendingImport.objects.filter(municipality=municipality, sha256=sha256)
+        .exclude(corrections=[])
+        .order_by("-uploaded_at")
+        .first()
+    )
+    return list(earlier.corrections) if earlier is not None else []
 
 
 def uploads_purge(*, older_than: timedelta, now: datetime | None = None) -> int:

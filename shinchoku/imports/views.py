@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shinchoku.core.audit import Actor
 from shinchoku.core.http import request_user
 from shinchoku.imports.access import municipality_for_import, pending_import_for_user
-from shinchoku.imports.forms import CommitForm, UploadForm
+from shinchoku.imports.corrections import CorrectionError, Record, editable_values, field_edits, line_checked
+from shinchoku.imports.forms import FIELD_LABELS, CommitForm, LineCheckForm, RecordForm, UploadForm
 from shinchoku.imports.models import ImportRecord
 from shinchoku.imports.schema import ImportFormatError
+from shinchoku.imports.selectors import correction_lines, record_views, source_lines
 from shinchoku.imports.services import (
     AlreadyCommittedError,
     DocumentWarningsError,
     OtherMunicipalityError,
     UploadQuotaError,
     import_preview,
+    pending_document,
     pending_import_commit,
+    pending_import_correct,
     pending_import_create,
 )
 from shinchoku.imports.warnings import ignored_reason
@@ -62,6 +68,8 @@ def preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         context["preview"] = preview
         context["form"] = CommitForm(ownership=preview.ownership)
         if preview.result is not None:
+            context["corrections"] = correction_lines(pending.corrections)
+            context["records"] = record_views(preview.result.document, source_lines(pending), FIELD_LABELS)
             context["ignored"] = [
                 {"line": i.line, "text": i.text, "why": ignored_reason(i)}
                 for i in preview.result.document.ignored
@@ -110,3 +118,71 @@ def commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         },
     )
     return redirect("imports:upload", slug=slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_edit(request: HttpRequest, slug: str, pk: int, record: str) -> HttpResponse:
+    """Correct one goal or initiative as it was read; the correction is kept, nothing is imported yet."""
+    pending = pending_import_for_user(request.user, slug, pk)
+    if pending.committed or pending.document is None:
+        return redirect("imports:preview", slug=slug, pk=pk)
+    try:
+        target = Record.from_slug(record)
+        document = pending_document(pending)
+        values = editable_values(document, target)
+    except (ValueError, LookupError):
+        raise Http404("No such record in this upload.") from None
+    form = RecordForm(request.POST or None, values=values)
+    if request.method == "POST" and form.is_valid():
+        user = request_user(request)
+        try:
+            edits = field_edits(
+                document,
+                target,
+                form.cleaned_data,
+                by=user.get_full_name() or user.username,
+                at=timezone.now().isoformat(),
+            )
+            pending_import_correct(pending=pending, corrections=edits)
+        except CorrectionError as error:
+            form.add_error(None, _("A figure could not be read, line %(error)s") % {"error": error})
+        except AlreadyCommittedError:
+            messages.error(request, _("This file has already been imported."))
+            return redirect("imports:preview", slug=slug, pk=pk)
+        else:
+            if edits:
+                messages.success(request, _("The correction is kept; it is applied when you import."))
+            return redirect(f"{reverse('imports:preview', args=[slug, pk])}#{target.slug}")
+    lines = source_lines(pending)
+    view = next((v for v in record_views(document, lines, FIELD_LABELS) if v.record == target), None)
+    return render(
+        request,
+        "imports/record_edit.html",
+        {"municipality": pending.municipality, "pending": pending, "form": form, "view": view},
+    )
+
+
+@login_required
+@require_POST
+def line_check(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A person checked a warned line: it is read right (or, not placed: it is not content)."""
+    pending = pending_import_for_user(request.user, slug, pk)
+    form = LineCheckForm(request.POST)
+    if form.is_valid() and not pending.committed:
+        user = request_user(request)
+        try:
+            pending_import_correct(
+                pending=pending,
+                corrections=[
+                    line_checked(
+                        form.cleaned_data["line"],
+                        form.cleaned_data["code"],
+                        by=user.get_full_name() or user.username,
+                        at=timezone.now().isoformat(),
+                    )
+                ],
+            )
+        except AlreadyCommittedError:
+            messages.error(request, _("This file has already been imported."))
+    return redirect(f"{reverse('imports:preview', args=[slug, pk])}#warnings-heading")

@@ -23,6 +23,9 @@ _MESSAGES = {
     "number_inferred": _("The goal number %(number)s is missing in the document and was inferred."),
     "uncertain_figure": _("A figure could not be read with certainty: 「%(text)s」"),
     "unknown_code": _("The 区分 「%(code)s」 is not in the document's legend."),
+    "correction_not_applied": _(
+        "A correction made earlier (%(what)s, by %(by)s) does not fit this reading and was not applied."
+    ),
 }
 
 _KINDS = {"goals": _("goals"), "initiatives": _("initiatives")}
@@ -33,6 +36,7 @@ _IGNORED = {
     "repeated_header": _("repeated table header"),
     "trailing_heading": _("heading with nothing under it"),
     "empty_marker": _("mark of an empty cell"),
+    "checked_by_person": _("checked in the preview: not part of the document"),
 }
 
 

@@ -74,6 +74,8 @@ MATRIX: dict[str, Expect] = {
     "imports:upload": Expect(PLANNING),
     "imports:preview": Expect(PLANNING),
     "imports:commit": Expect(PLANNING, method="post"),
+    "imports:record_edit": Expect(PLANNING),
+    "imports:line_check": Expect(PLANNING, method="post"),
     # The organisation master: the planning section only.
     "organizations:upload": Expect(PLANNING),
     "organizations:preview": Expect(PLANNING),
@@ -146,6 +148,8 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "portal:download": {"pk": "publication", "fmt": "=json"},
     "imports:preview": {"pk": "pending_import"},
     "imports:commit": {"pk": "pending_import"},
+    "imports:record_edit": {"pk": "pending_import", "record": "=goal-1"},
+    "imports:line_check": {"pk": "pending_import"},
     "organizations:preview": {"pk": "organization_upload"},
     "organizations:confirm": {"pk": "organization_upload"},
     "organizations:download": {"fmt": "=csv"},

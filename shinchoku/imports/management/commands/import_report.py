@@ -142,8 +142,8 @@ class Command(BaseCommand):
         if result.ownership is not None:
             if result.ownership.refused:
                 out.write("  " + _("Confirmed: %(reason)s") % {"reason": result.ownership.reason()})
-            for warning in result.ownership.warnings():
-                out.write("  " + _("Warning: %(warning)s") % {"warning": warning})
+            for note in result.ownership.warnings():
+                out.write("  " + _("Warning: %(warning)s") % {"warning": note})
         for line in summary.details if options["verbosity"] > 1 else []:
             out.write(f"  {line}")
         for warning in result.warnings:
