@@ -194,6 +194,24 @@ def read_table(
     return table
 
 
+def table_rows(data: bytes, *, source: str) -> Iterator[tuple[int, list[str]]]:
+    """Every row of a CSV (UTF-8, CP932, UTF-16) or of an XLSX's first sheet: (line or row, cell texts).
+
+    Within the upload bounds; raises TableError when the file is neither.
+    """
+    if not data.strip():
+        raise TableError([Problem(source=source, message=_("The file is empty."))])
+    fmt = table_format(data)
+    if fmt != "xlsx":
+        try:
+            check_text(data)
+        except LimitExceeded as error:
+            raise TableError([Problem(source=source, message=str(error))]) from None
+    raw = _xlsx_rows(data, source=source) if fmt == "xlsx" else _csv_rows(data, source=source)
+    for line, values, _letters in raw:
+        yield line, values
+
+
 def _header(
     source: str,
     fmt: str,
@@ -281,7 +299,23 @@ def _decode(data: bytes, *, source: str) -> str:
 def _csv_rows(data: bytes, *, source: str) -> Iterator[tuple[int, list[str], list[str]]]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Excel's "Unicode text" (tab-separated UTF-16).
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            # An odd number of bytes (a file cut short) or a lone surrogate.
+            line = data[: error.start].decode("utf-16", errors="replace").count("\n") + 1
+            raise TableError(
+                [
+                    Problem(
+                        source=source,
+                        line=line,
+                        message=_(
+                            "The file starts as UTF-16 text (Excel's Unicode text) but is not valid "
+                            "UTF-16: it is damaged or cut short."
+                        ),
+                    )
+                ]
+            ) from None
     elif b"\x00" in data[:4096]:
         raise TableError([Problem(source=source, message=_("The file is binary, not CSV text."))])
     else:

@@ -104,3 +104,85 @@ class RecordForm(forms.Form):
 class LineCheckForm(forms.Form):
     line = forms.IntegerField(min_value=0)
     code = forms.CharField(max_length=40)
+
+
+class MappingForm(forms.Form):
+    """Which column of a city's own table is which field, and what the table does not say."""
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        kind: str,
+        headers: list[str],
+        initial_columns: dict[str, int],
+        meta: dict[str, Any],
+    ):
+        super().__init__(data, initial=meta)
+        from shinchoku.imports.mapped_tables import COLUMNS, REQUIRED
+
+        self.kind = kind
+        choices = [("", _("(none)"))] + [
+            (str(index), f"{_column_letter(index)}: {heading or _('(no heading)')}")
+            for index, heading in enumerate(headers)
+        ]
+        for name, label in COLUMNS[kind].items():
+            self.fields[f"column_{name}"] = forms.ChoiceField(
+                label=label,
+                choices=choices,
+                required=name in REQUIRED[kind],
+                initial=str(initial_columns[name]) if name in initial_columns else "",
+            )
+        if kind == "goal_declaration":
+            self.fields["fiscal_year"] = forms.CharField(
+                label=_("Fiscal year"), help_text=_("e.g. 令和7年度 or 2025")
+            )
+            self.fields["title"] = forms.CharField(label=_("Title of the report"), max_length=300)
+            self.fields["declarer_position"] = forms.CharField(
+                label=_("Position of the declarer"), help_text=_("e.g. 福祉部長"), max_length=100
+            )
+            self.fields["declarer_name"] = forms.CharField(label=_("Name of the declarer"), max_length=100)
+        else:
+            self.fields["guideline"] = forms.CharField(label=_("Name of the guideline"), max_length=300)
+            self.fields["result_year"] = forms.CharField(label=_("Fiscal year of the results"))
+            self.fields["plan_year"] = forms.CharField(label=_("Fiscal year of the plans"))
+
+    def _year(self, name: str) -> int:
+        from shinchoku.core.eras import EraParseError, parse_fiscal_year
+
+        try:
+            return parse_fiscal_year(self.cleaned_data[name])
+        except EraParseError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_fiscal_year(self) -> int:
+        return self._year("fiscal_year")
+
+    def clean_result_year(self) -> int:
+        return self._year("result_year")
+
+    def clean_plan_year(self) -> int:
+        return self._year("plan_year")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen = [v for k, v in cleaned.items() if k.startswith("column_") and v not in (None, "")]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError(_("A column is chosen for two fields: choose each column once."))
+        return cleaned
+
+    def columns(self) -> dict[str, int]:
+        return {
+            key.removeprefix("column_"): int(value)
+            for key, value in self.cleaned_data.items()
+            if key.startswith("column_") and value not in (None, "")
+        }
+
+    def meta(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if not k.startswith("column_")}
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)

@@ -75,6 +75,8 @@ class PendingImport(models.Model):
     # What people corrected in the preview, in order (shinchoku.imports.corrections); an
     # upload of a file imported or corrected before starts with that file's corrections.
     corrections = models.JSONField(_("corrections"), default=list, blank=True)
+    # A table in a city's own columns (mapped_tables.RawTable): read through a ColumnMapping.
+    table = models.JSONField(_("table as read"), null=True, blank=True)
     record = models.OneToOneField(
         ImportRecord, verbose_name=_("import"), on_delete=models.SET_NULL, null=True, blank=True
     )
@@ -90,3 +92,33 @@ class PendingImport(models.Model):
     @property
     def committed(self) -> bool:
         return self.record_id is not None
+
+
+class ColumnMapping(models.Model):
+    """Which column of a city's own table holds which field, kept for the next table like it.
+
+    ``headers`` is the table's header signature (``RawTable.signature``); a new table
+    whose headers hold every mapped heading is offered this mapping again.
+    """
+
+    municipality = models.ForeignKey(Municipality, verbose_name=_("municipality"), on_delete=models.CASCADE)
+    kind = models.CharField(_("document kind"), max_length=30)
+    headers = models.JSONField(_("headings of the table"))
+    # field name → heading (signature form), so the mapping survives reordered columns.
+    columns = models.JSONField(_("columns"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.kind}"

@@ -94,3 +94,16 @@ def parse_bytes(data: bytes, *, source: str, format: str | None = None) -> Parse
     if fmt == "pdf":
         return pdf.parse(data, source=source)
     raise ImportFormatError(f"unknown format {fmt!r}", source=source)
+
+
+def is_own_table(data: bytes, *, source: str) -> bool:
+    """True when the file is a table in no report's layout: a workbook or CSV in a city's own columns."""
+    if data.startswith(_PDF_MAGIC):
+        return False
+    if data.startswith(_ZIP_MAGIC):
+        return xlsx.looks_like(data) is None
+    try:
+        text = decode_text(data, source=source)
+    except ImportFormatError:
+        return False
+    return not any(looks_like(text) for looks_like, _parse in TEXT_FORMATS.values())

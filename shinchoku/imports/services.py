@@ -30,7 +30,8 @@ from shinchoku.core.changes import ChangeSummary
 from shinchoku.core.upload_limits import megabytes
 from shinchoku.goals.services import goal_declaration_import
 from shinchoku.imports.corrections import apply_corrections
-from shinchoku.imports.models import ImportRecord, PendingImport
+from shinchoku.imports.mapped_tables import RawTable, build_document, guess_columns
+from shinchoku.imports.models import ColumnMapping, ImportRecord, PendingImport
 from shinchoku.imports.ownership import Ownership, document_ownership
 from shinchoku.imports.reading import parse_bytes
 from shinchoku.imports.schema import (
@@ -240,6 +241,8 @@ class Preview:
     error: str | None = None
     # Names the master does not know: the commit must confirm creating them.
     unknown_names: list[str] | None = None
+    # A table in the city's own columns, not mapped yet (shinchoku.imports.mapped_tables).
+    needs_mapping: bool = False
 
     @property
     def ownership(self) -> Ownership | None:
@@ -255,6 +258,8 @@ def import_preview(*, pending: PendingImport, actor: Actor) -> Preview:
     """
     if pending.document is None and not pending.read_error and pending.purged_at is None:
         pending_import_read(pending=pending)  # uploaded before uploads were read once, at upload
+    if pending.document is None and pending.table is not None:
+        return Preview(error=pending.read_error, needs_mapping=True)
     if pending.document is None:
         return Preview(error=pending.read_error or _("The file could not be read."))
     dry_run = functools.partial(
@@ -307,12 +312,13 @@ def pending_import_create(
 def pending_import_read(*, pending: PendingImport) -> None:
     """Read a kept upload that was never read (uploaded before reading happened at upload)."""
     _read(pending, bytes(pending.data))
-    pending.save(update_fields=["document", "read_error", "read_seconds"])
+    pending.save(update_fields=["document", "read_error", "read_seconds", "table"])
 
 
 def _read(pending: PendingImport, data: bytes) -> None:
     read = parse_in_worker(data, source=pending.source_name)
     pending.document = read.document
+    pending.table = read.table
     pending.read_seconds = round(read.seconds, 3)
     pending.read_error = ""
     if read.error is not None:
@@ -441,3 +447,52 @@ def uploads_purge(*, older_than: timedelta, now: datetime | None = None) -> int:
 
 class AlreadyCommittedError(Exception):
     pass
+
+
+# --- tables in a city's own columns ----------------------------------------------------------
+
+
+def column_mapping_offer(municipality: Municipality, table: RawTable, kind: str) -> dict[str, int]:
+    """The columns to prefill: the last mapping kept for a table with these headings, else a guess."""
+    signature = table.signature
+    for mapping in ColumnMapping.objects.filter(municipality=municipality, kind=kind):
+        columns = {
+            name: signature.index(heading)
+            for name, heading in mapping.columns.items()
+            if heading in signature
+        }
+        if len(columns) == len(mapping.columns):
+            return columns
+    return guess_columns(table, kind)
+
+
+def pending_import_map(
+    *, pending: PendingImport, kind: str, columns: dict[str, int], meta: dict[str, Any], user: User
+) -> ParsedDocument:
+    """Build the document of a table upload through ``columns``, keep it, and keep the mapping for next time.
+
+    Raises ImportFormatError when the table cannot be read that way (nothing is kept).
+    """
+    if pending.table is None:
+        raise ImportFormatError("this upload is not a table", source=pending.source_name)
+    table = RawTable.from_json(pending.table)
+    document = build_document(table, kind=kind, columns=columns, meta=meta, source=pending.source_name)
+    signature = table.signature
+    with transaction.atomic():
+        locked = PendingImport.objects.select_for_update().get(pk=pending.pk)
+        if locked.record_id is not None:
+            raise AlreadyCommittedError(locked.source_name)
+        locked.document = document.to_json(positions=True)
+        locked.table = {**table.to_json(), "mapping": {"kind": kind, "columns": columns, "meta": meta}}
+        locked.save(update_fields=["document", "table"])
+        headings = {name: signature[index] for name, index in columns.items()}
+        mapping = ColumnMapping.objects.filter(
+            municipality=pending.municipality, kind=kind, headers=signature
+        ).first()
+        if mapping is None:
+            mapping = ColumnMapping(municipality=pending.municipality, kind=kind, headers=signature)
+        mapping.columns = headings
+        mapping.updated_by = user
+        mapping.save()
+    pending.document, pending.table = locked.document, locked.table
+    return document

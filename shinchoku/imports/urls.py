@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/commit/", views.commit, name="commit"),
     path("<int:pk>/records/<slug:record>/", views.record_edit, name="record_edit"),
     path("<int:pk>/checks/", views.line_check, name="line_check"),
+    path("<int:pk>/mapping/", views.mapping, name="mapping"),
 ]

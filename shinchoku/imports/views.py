@@ -15,7 +15,15 @@ from shinchoku.core.audit import Actor
 from shinchoku.core.http import request_user
 from shinchoku.imports.access import municipality_for_import, pending_import_for_user
 from shinchoku.imports.corrections import CorrectionError, Record, editable_values, field_edits, line_checked
-from shinchoku.imports.forms import FIELD_LABELS, CommitForm, LineCheckForm, RecordForm, UploadForm
+from shinchoku.imports.forms import (
+    FIELD_LABELS,
+    CommitForm,
+    LineCheckForm,
+    MappingForm,
+    RecordForm,
+    UploadForm,
+)
+from shinchoku.imports.mapped_tables import COLUMNS, RawTable
 from shinchoku.imports.models import ImportRecord
 from shinchoku.imports.schema import ImportFormatError
 from shinchoku.imports.selectors import correction_lines, record_views, source_lines
@@ -24,11 +32,13 @@ from shinchoku.imports.services import (
     DocumentWarningsError,
     OtherMunicipalityError,
     UploadQuotaError,
+    column_mapping_offer,
     import_preview,
     pending_document,
     pending_import_commit,
     pending_import_correct,
     pending_import_create,
+    pending_import_map,
 )
 from shinchoku.imports.warnings import ignored_reason
 from shinchoku.organizations.services import UnknownDepartmentError, UnknownSectionsError
@@ -186,3 +196,52 @@ def line_check(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except AlreadyCommittedError:
             messages.error(request, _("This file has already been imported."))
     return redirect(f"{reverse('imports:preview', args=[slug, pk])}#warnings-heading")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Say which column of a city's own table is which field; the mapping is kept for next time."""
+    pending = pending_import_for_user(request.user, slug, pk)
+    if pending.committed or pending.table is None:
+        return redirect("imports:preview", slug=slug, pk=pk)
+    table = RawTable.from_json(pending.table)
+    previous = pending.table.get("mapping") or {}
+    kind = request.GET.get("kind") or previous.get("kind") or "goal_declaration"
+    if kind not in COLUMNS:
+        raise Http404("No such kind of document.")
+    if previous.get("kind") == kind:
+        initial, meta = {k: int(v) for k, v in previous["columns"].items()}, dict(previous["meta"])
+    else:
+        initial, meta = column_mapping_offer(pending.municipality, table, kind), {}
+    form = MappingForm(
+        request.POST or None, kind=kind, headers=table.headers, initial_columns=initial, meta=meta
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            pending_import_map(
+                pending=pending,
+                kind=kind,
+                columns=form.columns(),
+                meta=form.meta(),
+                user=request_user(request),
+            )
+        except ImportFormatError as error:
+            form.add_error(None, str(error))
+        except AlreadyCommittedError:
+            messages.error(request, _("This file has already been imported."))
+            return redirect("imports:preview", slug=slug, pk=pk)
+        else:
+            return redirect("imports:preview", slug=slug, pk=pk)
+    return render(
+        request,
+        "imports/mapping.html",
+        {
+            "municipality": pending.municipality,
+            "pending": pending,
+            "form": form,
+            "kind": kind,
+            "headers": table.headers,
+            "sample": table.rows[:3],
+        },
+    )

@@ -12,11 +12,13 @@ so the preview and the commit never parse again.
 Protocol: the parent writes one JSON line (source, format, language, bounds)
 then the file's bytes to the child's stdin; the child writes one JSON object to
 stdout: ``{"document": …}`` (the interchange JSON, ``schema.to_json``) or
-``{"error": {reason, line, cell}}`` or ``{"limit": "memory"}``.
+``{"error": {reason, line, cell}}`` (with ``"table"`` when the file is a table in a
+city's own columns) or ``{"limit": "memory"}``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -54,6 +56,8 @@ class WorkerResult:
     document: dict[str, Any] | None
     error: dict[str, Any] | None
     seconds: float
+    # A table in no report's layout (mapped_tables.RawTable JSON): its columns are to be mapped.
+    table: dict[str, Any] | None = None
 
 
 def parse_in_worker(data: bytes, *, source: str, format: str | None = None) -> WorkerResult:
@@ -98,7 +102,7 @@ def parse_in_worker(data: bytes, *, source: str, format: str | None = None) -> W
     if isinstance(answer, dict) and "document" in answer:
         return WorkerResult(document=answer["document"], error=None, seconds=seconds)
     if isinstance(answer, dict) and "error" in answer:
-        return WorkerResult(document=None, error=answer["error"], seconds=seconds)
+        return WorkerResult(document=None, error=answer["error"], seconds=seconds, table=answer.get("table"))
     if (isinstance(answer, dict) and answer.get("limit") == "memory") or completed.returncode in (
         -signal.SIGKILL,
         -signal.SIGSEGV,
@@ -162,13 +166,21 @@ def _child() -> int:
             setattr(settings, name, value)
         translation.activate(header["language"])
 
-        from shinchoku.imports.reading import parse_bytes
+        from shinchoku.imports.mapped_tables import raw_table
+        from shinchoku.imports.reading import is_own_table, parse_bytes
         from shinchoku.imports.schema import ImportFormatError
 
         try:
             document = parse_bytes(data, source=header["source"], format=header["format"])
         except ImportFormatError as error:
-            json.dump({"error": {"reason": error.reason, "line": error.line, "cell": error.cell}}, out)
+            answer: dict[str, Any] = {
+                "error": {"reason": error.reason, "line": error.line, "cell": error.cell}
+            }
+            if header["format"] is None and is_own_table(data, source=header["source"]):
+                # Not a report's layout: a table of the city's own columns, to map (mapped_tables).
+                with contextlib.suppress(ImportFormatError):
+                    answer["table"] = raw_table(data, source=header["source"]).to_json()
+            json.dump(answer, out, ensure_ascii=False)
             return 0
         json.dump({"document": document.to_json(positions=True)}, out, ensure_ascii=False)
         return 0

@@ -76,6 +76,7 @@ MATRIX: dict[str, Expect] = {
     "imports:commit": Expect(PLANNING, method="post"),
     "imports:record_edit": Expect(PLANNING),
     "imports:line_check": Expect(PLANNING, method="post"),
+    "imports:mapping": Expect(PLANNING),
     # The organisation master: the planning section only.
     "organizations:upload": Expect(PLANNING),
     "organizations:preview": Expect(PLANNING),
@@ -150,6 +151,7 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "imports:commit": {"pk": "pending_import"},
     "imports:record_edit": {"pk": "pending_import", "record": "=goal-1"},
     "imports:line_check": {"pk": "pending_import"},
+    "imports:mapping": {"pk": "pending_import"},
     "organizations:preview": {"pk": "organization_upload"},
     "organizations:confirm": {"pk": "organization_upload"},
     "organizations:download": {"fmt": "=csv"},
