@@ -171,6 +171,17 @@ def _sync_classifications(
         else:
             summary.add_updated(classification, list(apply_changes(classification, values, actor=actor)))
         result[parsed.code] = classification
+    # A 区分 used by a row but missing from the document's legend (the reader warned, and the
+    # warning was accepted): kept as a code of the plan, without a label, after the legend's.
+    used = [row.classification for initiative in report.initiatives for row in initiative.rows]
+    for code in dict.fromkeys(code for code in used if code not in result):
+        classification = existing.get(code)
+        if classification is None:
+            position = len(result) + 1
+            classification = Classification.objects.create(plan=plan, code=code, label="", position=position)
+            record_create(classification, actor=actor, fields=["code", "label"])
+            summary.add_created(classification)
+        result[code] = classification
     return result
 
 
@@ -290,6 +301,9 @@ def progress_entry_create(
         raise ValueError("An entry needs a text.")
     if fiscal_year is None:
         fiscal_year = row.fiscal_year if kind == ProgressEntry.Kind.RESULT else row.fiscal_year + 1
+    # Two people adding to the same row at once would both take the last position + 1
+    # (a unique violation, HTTP 500, found by bench/load.py): lock the row first.
+    list(InitiativeRow.objects.select_for_update().filter(pk=row.pk).values_list("pk", flat=True))
     last = (
         ProgressEntry.objects.filter(row=row, kind=kind)
         .exclude(position=_MOVING)
