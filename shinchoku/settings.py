@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # The built-in widget templates, found by the TemplatesSetting form renderer below.
+    "django.forms",
     "shinchoku.core",
     "shinchoku.organizations",
     "shinchoku.plans",
@@ -98,6 +100,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through our templates: shinchoku/templates/django/forms/ (the DADS field with
+# its 「必須」 mark, help text and errors, and the error summary at the top of a form).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "shinchoku.wsgi.application"
 
@@ -213,6 +219,9 @@ LOGIN_TRUSTED_PROXY_COUNT = env_int("LOGIN_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # Collection rounds: "before deadline" reminders start this many days before the deadline.
 ROUND_REMINDER_DAYS_BEFORE = env_int("ROUND_REMINDER_DAYS_BEFORE", 3, minimum=0)
+# Who answers questions about the site, in the footer of every page (line breaks kept); empty:
+# "the planning section of <the municipality of the page>".
+SHINCHOKU_CONTACT = env_str("SHINCHOKU_CONTACT", "")
 # The address staff reach Shinchoku at, for the links in e-mails (no trailing slash).
 SITE_URL = env_str("SHINCHOKU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

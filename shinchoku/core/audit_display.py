@@ -14,10 +14,35 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shinchoku.core.eras import format_date
 
 _ID_SUFFIX = re.compile(r" \(#\d+\)$")
+
+
+# The processes that change data without a person (commands, the demo loader, the tests): what a
+# history says instead of their internal name (``Actor.label``, e.g. ``import_report x.txt``).
+PROCESS_LABELS = {
+    "load_demo": gettext_lazy("demo data loader"),
+    "import_report": gettext_lazy("report import (command)"),
+    "organization_import": gettext_lazy("organisation master import (command)"),
+    "users_import": gettext_lazy("users import (command)"),
+    "municipality_create": gettext_lazy("municipality set-up (command)"),
+    "user_password_reset": gettext_lazy("password reset (command)"),
+    "quality_check": gettext_lazy("quality check (command)"),
+    "grade_scale_preset": gettext_lazy("grade scale set-up (command)"),
+    "send_round_reminders": gettext_lazy("deadline reminders (command)"),
+}
+
+
+def process_label(label: str) -> str:
+    """A process's label as people read it: ``import_report x.txt`` → 「報告書の取込（コマンド） x.txt」."""
+    name, _sep, rest = label.partition(" ")
+    known = PROCESS_LABELS.get(name)
+    if known is None:
+        return label
+    return f"{known} {rest}" if rest else str(known)
 
 
 def _field(model: type[models.Model] | None, name: str) -> models.Field | None:

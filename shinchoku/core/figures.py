@@ -47,7 +47,21 @@ not an approximation.
   not counting text inside parentheses, which qualifies what it follows
   (``市債残高見込みは、…約５億４，８００万円``);
   (b) in the parenthetical right after it (``…万円（…見込み）``); or
-  (c) right after it (``10億円見込み``, ``10億円の見込み``).
+  (c) right after it (``10億円見込み``, ``10億円の見込み``), or anywhere in the rest
+  of its clause, up to the next ``、`` or ``。`` (``431haとなる見込みです``,
+  ``33%となる予定です``); or
+  (d) in a parenthetical that holds nothing but a marker, on its label
+  (``観光消費額（見込）  約47億円``).
+
+``予定`` (planned) is a marker too.
+
+Changes and ranges
+==================
+
+``▲20件`` and ``5%減`` are decreases: negative values (``1割減少``, ``減らす`` are
+verbs and leave the value as written); ``2件増`` is ``2件``. In a range
+``10〜20件`` (or ``10～20件``) the lower end takes the unit of the upper: two figures.
+A number followed by ``当たり`` (``1人当たり``) measures a rate and is not a figure.
 
 What is not a figure
 ====================
@@ -205,7 +219,11 @@ _UNIT_FORMS = sorted(UNITS, key=len, reverse=True)
 
 APPROXIMATE_PREFIXES = ("約", "概ね", "おおむね", "およそ", "凡そ", "ほぼ", "概算")
 APPROXIMATE_SUFFIXES = ("程度", "前後", "余り", "余", "強", "弱")
-PROVISIONAL_MARKERS = ("見込", "速報", "暫定")
+PROVISIONAL_MARKERS = ("見込", "速報", "暫定", "予定")
+# A parenthetical holding nothing but a marker, on a label: 観光消費額（見込）  約47億円.
+_MARKER_NOTE = re.compile(r"\((?:見込み?値?|速報値?|暫定値?|予定値?)\)")
+# Words that go on a figure's clause up to the next 、 or 。: となる見込み, となる予定.
+_CLAUSE_END = re.compile(r"[、。,!?！？\n]")
 
 _BIG = {"万": 10**4, "億": 10**8, "兆": 10**12}
 _SMALL = {"千": 1000, "百": 100}
@@ -436,8 +454,13 @@ def _scan(s: str, *, strict: bool) -> Iterator[_Token]:
             end = k + len(written)
             if s.startswith("目", end):
                 continue  # 6校目, 2回目: ordinals
+            if s.startswith(("当たり", "あたり"), end):
+                continue  # 1人当たり, 1日あたり: the measure of a rate, not a figure
         elif not strict and not has_big:
-            continue  # a bare number in prose is a list number, a code, a count without meaning
+            range_unit = _range_unit(s, k)
+            if range_unit is None:
+                continue  # a bare number in prose is a list number, a code, a count without meaning
+            unit = range_unit  # 10〜20件: the lower end takes the unit of the upper
         for suffix in APPROXIMATE_SUFFIXES:
             if s.startswith(suffix, end):
                 following = s[end + len(suffix) : end + len(suffix) + 1]
@@ -462,9 +485,32 @@ def _scan(s: str, *, strict: bool) -> Iterator[_Token]:
                 approximate = True
                 first = j - len(prefix)
                 break
+        if _DECREASE.match(s, _skip_spaces(s, end)):
+            negative = not negative  # 5%減 is ▲5%: a decrease (but 1割減少, 1割減らす are verbs)
         if negative and value != 0:
             value = -value
         yield _Token(first, end, value, unit, approximate)
+
+
+# 減 right after a figure, as a suffix: 5%減, 20件減 (not 減少, 減らす, 減額).
+_DECREASE = re.compile(r"減(?![\u3040-\u309f\u4e00-\u9fff])")
+_RANGE_SEPARATORS = "〜~"
+
+
+def _range_unit(s: str, k: int) -> str | None:
+    """The unit of the upper end when ``s[k:]`` continues a range: ``〜20件`` → ``件``."""
+    if k >= len(s) or s[k] not in _RANGE_SEPARATORS:
+        return None
+    j = _skip_spaces(s, k + 1)
+    m = _BLOB.match(s, j)
+    if m is None:
+        return None
+    try:
+        _value, end, _big, _plain = _read_amount(s, j, _SPACES)
+    except _Malformed:
+        return None
+    unit_match = _match_unit(s, _skip_spaces(s, end))
+    return unit_match[1] if unit_match is not None else None
 
 
 _SENTENCE_END = re.compile(r"[。！？!?]|^[ \u3000\t]*[" + _BULLETS + "]", re.M)
@@ -480,10 +526,16 @@ def _sentence_starts(s: str) -> list[int]:
     return [0] + [m.end() for m in _SENTENCE_END.finditer(s)]
 
 
-def _provisional_in_context(s: str, token: _Token, previous_end: int, sentence_starts: list[int]) -> bool:
+def _provisional_in_context(
+    s: str, token: _Token, previous_end: int, sentence_starts: list[int], next_start: int | None = None
+) -> bool:
     """The prose rule for 見込 (see module docstring)."""
     sentence_start = sentence_starts[bisect.bisect_right(sentence_starts, token.start) - 1]
     leading = s[max(sentence_start, previous_end) : token.start]
+    # A marker note on the label (観光消費額（見込）  47億円), not one that closes the figure before.
+    label_part = re.sub(r"^[\s:、,]*\([^()]*\)", "", leading) if previous_end else leading
+    if _MARKER_NOTE.search(label_part):
+        return True
     # parentheticals qualify what precedes them, e.g. （H２８年度見込） is a column head
     while True:
         stripped = _PARENTHETICAL.sub("", leading)
@@ -493,6 +545,10 @@ def _provisional_in_context(s: str, token: _Token, previous_end: int, sentence_s
     if _has_marker(leading):
         return True
     k = _skip_spaces(s, token.end)
+    clause = s[k:next_start]
+    stop = _CLAUSE_END.search(clause)
+    if _has_marker(_PARENTHETICAL.sub("", clause[: stop.start() if stop else len(clause)])):
+        return True  # 431haとなる見込みです, 33%となる予定
     if s.startswith("の", k):
         k += 1
     if s.startswith(PROVISIONAL_MARKERS, k):
@@ -587,11 +643,12 @@ def parse_figures(text: str) -> list[Figure]:
     sentence_starts = _sentence_starts(s)
     figures = []
     previous_end = 0
-    for token in tokens:
+    for index, token in enumerate(tokens):
+        next_start = tokens[index + 1].start if index + 1 < len(tokens) else None
         figures.append(
             _figure(
                 token,
-                provisional=_provisional_in_context(s, token, previous_end, sentence_starts),
+                provisional=_provisional_in_context(s, token, previous_end, sentence_starts, next_start),
                 label=_clean_label(s[previous_end : token.start]),
             )
         )
@@ -613,10 +670,12 @@ def find_figures(text: str) -> list[tuple[int, int, Figure]]:
     sentence_starts = _sentence_starts(s)
     found: list[tuple[int, int, Figure]] = []
     previous_end = 0
-    for token in _scan(s, strict=False):
+    tokens = list(_scan(s, strict=False))
+    for index, token in enumerate(tokens):
+        next_start = tokens[index + 1].start if index + 1 < len(tokens) else None
         figure = _figure(
             token,
-            provisional=_provisional_in_context(s, token, previous_end, sentence_starts),
+            provisional=_provisional_in_context(s, token, previous_end, sentence_starts, next_start),
             label=_colon_label(s[previous_end : token.start]),
         )
         start, end = mapped.span(token.start, token.end)

@@ -97,8 +97,8 @@ def check_zip(data: bytes, limits: UploadLimits | None = None) -> None:
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return  # not a zip at all: the reader says what it is not
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return  # not a zip at all (or of a zip version Python cannot read): the reader says so
     if len(entries) > limits.zip_entries:
         raise LimitExceeded(
             _("The workbook is made of %(count)s parts; workbooks of up to %(limit)s parts are read.")

@@ -11,6 +11,9 @@ up in a dictionary of the non-empty cells.
 
 from __future__ import annotations
 
+import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
@@ -31,6 +34,39 @@ from shinchoku.core.upload_limits import LimitExceeded, UploadLimits, check_zip
 
 class WorkbookError(Exception):
     """Not a readable XLSX workbook; ``str()`` says why."""
+
+
+# What openpyxl and the zip and XML modules under it raise on a damaged or hand-made file
+# (found by bench/fuzz_readers.py): a part that does not inflate, is not well-formed XML, or
+# holds values the format does not allow (a style index past the list, a cell reference
+# that is no reference). Caught only where this module calls them, and said as such.
+_DAMAGED_ZIP = (BadZipFile, zlib.error, EOFError, OSError, NotImplementedError)
+_BROKEN_PART = (
+    InvalidFileException,
+    KeyError,
+    IndexError,
+    ParseError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    ArithmeticError,
+)
+
+
+def _reason(error: Exception) -> str:
+    """What is wrong with the file, for the person who uploaded it."""
+    detail = str(error) or type(error).__name__
+    if isinstance(error, zlib.error | EOFError):
+        return f"a part of the zip is damaged ({detail})"
+    if isinstance(error, BadZipFile | OSError):
+        return detail  # "File is not a zip file", "Bad CRC-32 for file …"
+    if isinstance(error, NotImplementedError):
+        return f"a zip Excel does not write ({detail})"  # "zip file version 8.4", a compression method
+    if isinstance(error, ParseError):
+        return f"a part of the workbook is not well-formed XML: {detail}"
+    if isinstance(error, InvalidFileException):
+        return detail
+    return f"a part of the workbook is missing or holds values Excel does not write ({type(error).__name__}: {detail})"
 
 
 @dataclass
@@ -81,9 +117,10 @@ def read_workbook(
     limits = limits or UploadLimits.current()
     check_zip(data, limits)
     try:
+        _check_parts(data)
         workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ParseError, ValueError, TypeError) as error:
-        raise WorkbookError(str(error) or type(error).__name__) from None
+    except (*_DAMAGED_ZIP, *_BROKEN_PART) as error:
+        raise WorkbookError(_reason(error)) from None
     try:
         names = list(workbook.sheetnames)
         if len(names) > limits.workbook_sheets:
@@ -101,11 +138,53 @@ def read_workbook(
             cells += len(values.values)
             read[name] = values
         return WorkbookValues(sheetnames=names, sheets=read)
-    except (BadZipFile, KeyError, OSError, ParseError, ValueError, TypeError, AttributeError) as error:
+    except (*_DAMAGED_ZIP, *_BROKEN_PART) as error:
         # A part of the workbook is missing or not well-formed XML (a broken or hand-made file).
-        raise WorkbookError(str(error) or type(error).__name__) from None
+        raise WorkbookError(_reason(error)) from None
     finally:
         workbook.close()
+
+
+# Excel's own bound on a formula, and so on a defined name (print area, print titles):
+# openpyxl reads those with regular expressions whose time grows with the square of the length.
+FORMULA_MAX_CHARS = 8192
+_HEAD_BYTES = 64 * 1024  # a part's prolog (where a DTD would be) lies within its first bytes
+_ROOT_RE = re.compile(rb"<[A-Za-z_]")
+_DOCTYPE = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+_WORKBOOK_ROOT_RE = re.compile(rb"^<(?:[\w.-]+:)?workbook\b")
+_DEFINED_NAME_RE = re.compile(
+    rb"<(?:[\w.-]+:)?definedName\b[^>]*>(.*?)</(?:[\w.-]+:)?definedName\s*>", re.DOTALL
+)
+
+
+def _check_parts(data: bytes) -> None:
+    """Refuse what Excel never writes and openpyxl would spend minutes on (found by fuzzing).
+
+    * A DTD in a part: entities it declares expand a few bytes into megabytes of text
+      (the XML format of workbooks allows no DTD).
+    * A defined name longer than Excel allows.
+    """
+    try:
+        archive = zipfile.ZipFile(BytesIO(data))
+    except (BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return  # not a zip (or one Python cannot read): openpyxl says so
+    with archive:
+        for info in archive.infolist():
+            with archive.open(info) as part:
+                head = part.read(_HEAD_BYTES)
+            root = _ROOT_RE.search(head)
+            prolog = head[: root.start()] if root else head
+            if any(doctype in prolog for doctype in _DOCTYPE):
+                raise WorkbookError(
+                    f"the part {info.filename} declares a DTD (<!DOCTYPE …>), which no workbook holds"
+                )
+            if root and _WORKBOOK_ROOT_RE.match(head, root.start()):
+                for match in _DEFINED_NAME_RE.finditer(archive.read(info)):
+                    if len(match.group(1)) > FORMULA_MAX_CHARS:
+                        raise WorkbookError(
+                            f"a defined name (print area or titles) is {len(match.group(1)):,} characters "
+                            f"long; Excel allows {FORMULA_MAX_CHARS:,}"
+                        )
 
 
 def _sheet_values(sheet: Any, name: str, limits: UploadLimits, *, already: int) -> SheetValues:

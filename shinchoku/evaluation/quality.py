@@ -39,6 +39,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.apps import apps
 from django.db.models import Model, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
@@ -86,6 +87,15 @@ class Finding:
     @property
     def kind_label(self) -> str:
         return str(FindingKind(self.kind).label)
+
+    @property
+    def record_kind(self) -> str:
+        """What kind of record it is, in words (its model's name): 「進捗の記載」, never ``progress.progressentry``."""
+        try:
+            model = apps.get_model(self.record_label.split(" #")[0])
+        except (LookupError, ValueError):
+            return ""
+        return str(model._meta.verbose_name)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -374,8 +384,8 @@ def guideline_findings(plan: Plan, result_year: int) -> list[Finding]:
             )
             if key in seen:
                 first = seen[key]
-                detail = _("Repeats an entry of the same initiative (%(first)s).") % {
-                    "first": f"{first._meta.label_lower} #{first.pk}"
+                detail = _("Repeats an entry of the same initiative: “%(first)s”.") % {
+                    "first": _excerpt(first.text)
                 }
                 findings.append(
                     _finding(FindingKind.DUPLICATE_ENTRY, entry, record, detail, f"entry{first.pk}")

@@ -152,33 +152,35 @@ class Preset(StrEnum):
     BASELINE_SABC = "baseline_sabc"
 
 
+# The presets are data a city keeps and edits (its labels and descriptions are in Japanese, as
+# its own reports write them), not words of the interface.
 PRESETS: dict[Preset, Scale] = {
     # Seed 000: "概ね達成" is 達成率 70% or more (record 2).
     Preset.ACHIEVEMENT: Scale(
         "達成・概ね達成・未達成",
         (
-            Band("達成", Decimal(100), True, "100% or more"),
-            Band("概ね達成", Decimal(70), True, "70% or more"),
-            Band("未達成", None, True, "less than 70%"),
+            Band("達成", Decimal(100), True, "100%以上"),
+            Band("概ね達成", Decimal(70), True, "70%以上100%未満"),
+            Band("未達成", None, True, "70%未満"),
         ),
     ),
     Preset.ABCD: Scale(
         "A・B・C・D",
         (
-            Band("A", Decimal(110), True, "110% or more"),
-            Band("B", Decimal(80), True, "80% to less than 110%"),
-            Band("C", Decimal(50), True, "50% to less than 80%"),
-            Band("D", None, True, "less than 50%"),
+            Band("A", Decimal(110), True, "110%以上"),
+            Band("B", Decimal(80), True, "80%以上110%未満"),
+            Band("C", Decimal(50), True, "50%以上80%未満"),
+            Band("D", None, True, "50%未満"),
         ),
     ),
     # Against the baseline: the rate is progress from the baseline to the target.
     Preset.BASELINE_SABC: Scale(
         "S・A・B・C（基準値比）",
         (
-            Band("S", Decimal(100), True, "target reached"),
-            Band("A", Decimal(0), False, "improved on the baseline"),
-            Band("B", Decimal(0), True, "unchanged from the baseline"),
-            Band("C", None, True, "worse than the baseline"),
+            Band("S", Decimal(100), True, "目標値に到達"),
+            Band("A", Decimal(0), False, "基準値より改善"),
+            Band("B", Decimal(0), True, "基準値から横ばい"),
+            Band("C", None, True, "基準値より悪化"),
         ),
     ),
 }

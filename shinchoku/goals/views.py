@@ -252,6 +252,8 @@ def _respond(
     without, a redirect when all went well, else the page with the forms as typed."""
     if _is_htmx(request):
         context = _page(declaration, scope, overrides)
+        # 「保存しました」 in the page's live region (templates/includes/htmx_feedback.html).
+        context["saved"] = overrides is None
         if goal_pk is not None:
             block = next((b for b in context["blocks"] if b.goal.pk == goal_pk), None)
             if block is not None:

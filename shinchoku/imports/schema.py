@@ -75,7 +75,11 @@ WARNING_CODES = (
     "number_inferred",  # params: number — a goal number missing from the document
     "uncertain_figure",  # params: text — a figure the reader could not read with certainty
     "unknown_code",  # params: code — a 区分 not in the document's legend
+    "truncated",  # params: text — the last line may be cut off (a style that cannot show it)
     "correction_not_applied",  # params: what, by — a kept correction that no longer fits the reading
+    "sequence",  # params: kind, expected, found, text — a numbered heading or bullet out of sequence
+    "uncertain_row",  # params: text — a table row without ○ read as a new initiative
+    "uncertain_sections",  # params: text — a trailing parenthesis naming sections and something else
 )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import enum
 import functools
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from shinchoku.core.audit import Actor, record_create
 from shinchoku.core.changes import ChangeSummary
@@ -250,6 +252,36 @@ class Preview:
         return self.result.ownership if self.result is not None else None
 
 
+# The reasons of shinchoku.imports.reading that a person meets most: translated where shown.
+READ_REASONS = (
+    gettext_noop("the file is empty"),
+    gettext_noop("the file is binary, not text (NUL bytes found)"),
+    gettext_noop("unknown layout: neither a goal declaration report nor a guideline progress table"),
+)
+_READ_ERROR = re.compile(
+    r"^(?P<source>.*?)(?:, line (?P<line>\d+))?(?:, cell (?P<cell>[A-Z]+\d+))?: (?P<reason>.*)$", re.S
+)
+
+
+def read_error_text(message: str) -> str:
+    """Why a file could not be read, in the reader's language: the file, the line or cell, the reason.
+
+    The readers write ``x.txt, line 1: unknown layout: …`` (``ImportFormatError``); the page writes
+    「x.txt 1行目：報告書の様式ではありません…」. A reason without a translation stays as written.
+    """
+    found = _READ_ERROR.match(message)
+    if not message or found is None:
+        return message
+    reason = _(found["reason"]) if found["reason"] in READ_REASONS else found["reason"]
+    if found["line"]:
+        where = _("%(source)s, line %(line)s") % {"source": found["source"], "line": found["line"]}
+    elif found["cell"]:
+        where = _("%(source)s, cell %(cell)s") % {"source": found["source"], "cell": found["cell"]}
+    else:
+        where = found["source"]
+    return _("%(where)s: %(reason)s") % {"where": where, "reason": reason}
+
+
 def import_preview(*, pending: PendingImport, actor: Actor) -> Preview:
     """A dry run of what was read at upload; with unknown sections, a second one shows creating them.
 
@@ -259,9 +291,9 @@ def import_preview(*, pending: PendingImport, actor: Actor) -> Preview:
     if pending.document is None and not pending.read_error and pending.purged_at is None:
         pending_import_read(pending=pending)  # uploaded before uploads were read once, at upload
     if pending.document is None and pending.table is not None:
-        return Preview(error=pending.read_error, needs_mapping=True)
+        return Preview(error=read_error_text(pending.read_error), needs_mapping=True)
     if pending.document is None:
-        return Preview(error=pending.read_error or _("The file could not be read."))
+        return Preview(error=read_error_text(pending.read_error) or _("The file could not be read."))
     dry_run = functools.partial(
         document_import,
         municipality=pending.municipality,

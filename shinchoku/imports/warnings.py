@@ -23,12 +23,26 @@ _MESSAGES = {
     "number_inferred": _("The goal number %(number)s is missing in the document and was inferred."),
     "uncertain_figure": _("A figure could not be read with certainty: 「%(text)s」"),
     "unknown_code": _("The 区分 「%(code)s」 is not in the document's legend."),
+    "truncated": _("The document may be cut off: it ends in 「%(text)s」, which does not end a sentence."),
     "correction_not_applied": _(
         "A correction made earlier (%(what)s, by %(by)s) does not fit this reading and was not applied."
     ),
+    "sequence": _(
+        "The numbering goes out of sequence: %(kind)s %(found)s where %(expected)s was expected: 「%(text)s」"
+    ),
+    "uncertain_row": _("A table row without ○ was read as a new initiative: 「%(text)s」"),
+    "uncertain_sections": _(
+        "The parentheses at the end name sections and something else; they were kept in the text: 「%(text)s」"
+    ),
 }
 
-_KINDS = {"goals": _("goals"), "initiatives": _("initiatives")}
+_KINDS = {
+    "goals": _("goals"),
+    "initiatives": _("initiatives"),
+    "chapter": _("chapter"),
+    "subsection": _("sub-section"),
+    "bullet": _("bullet"),
+}
 
 _IGNORED = {
     "page_header": _("page header"),

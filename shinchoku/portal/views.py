@@ -109,6 +109,11 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _chart_point(name: str, at_or_above: int, graded: int) -> str:
+    """One point of a chart's text description: 「企画部：9件中9件」, "企画部: 9 of 9"."""
+    return _("%(name)s: %(at)s of %(graded)s") % {"name": name, "at": at_or_above, "graded": graded}
+
+
 @require_GET
 def summary(request: HttpRequest, slug: str) -> HttpResponse:
     """Achievement per department and year, from published goal declarations, with SVG charts."""
@@ -134,7 +139,9 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         "department_chart": charts.bar_chart(
             [charts.Bar(r.department, r.share) for r in latest_rows],
             title=_("Share of indicators at or above the threshold, by department"),
-            description="; ".join(f"{r.department}: {r.at_or_above}/{r.graded}" for r in latest_rows),
+            description=_("; ").join(
+                _chart_point(r.department, r.at_or_above, r.graded) for r in latest_rows
+            ),
             chart_id="chart-departments",
         )
         if latest_rows
@@ -142,8 +149,8 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         "trend_chart": charts.line_chart(
             [charts.Bar(format_fiscal_year(y.fiscal_year), y.share) for y in years],
             title=_("Share of indicators at or above the threshold, by year"),
-            description="; ".join(
-                f"{format_fiscal_year(y.fiscal_year)}: {y.at_or_above}/{y.graded}" for y in years
+            description=_("; ").join(
+                _chart_point(format_fiscal_year(y.fiscal_year), y.at_or_above, y.graded) for y in years
             ),
             chart_id="chart-trend",
         )

@@ -14,6 +14,7 @@ from shinchoku.organizations.models import Municipality, Section
 from shinchoku.organizations.services import SectionResolver, fiscal_year_ensure, looks_like_section
 from shinchoku.plans.models import Classification, Plan, PlanNode
 from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry
+from shinchoku.reports.layouts import without_sections
 from shinchoku.workflow.conflicts import check_version
 
 # Chapters are numbered ("1 市政運営の…"), sub-sections circled ("① 政策形成…"); the
@@ -311,8 +312,10 @@ def progress_entry_create(
         .values_list("position", flat=True)
         .first()
     )
+    # The section is kept as the entry's responsible, and the reports append it: not in the text too.
+    text = without_sections(text.strip(), [str(s) for s in dict.fromkeys(sections)] + list(bodies or []))
     entry = ProgressEntry.objects.create(
-        row=row, kind=kind, fiscal_year=fiscal_year, position=(last or 0) + 1, text=text.strip()
+        row=row, kind=kind, fiscal_year=fiscal_year, position=(last or 0) + 1, text=text
     )
     record_create(entry, actor=actor, fields=["kind", "fiscal_year", "position", "text"])
     parties: list[tuple[Section | None, str]] = [(s, "") for s in dict.fromkeys(sections)]
@@ -337,7 +340,8 @@ def progress_entry_update(
     check_version(locked, expected_version, ENTRY_FIELDS)
     if not text.strip():
         raise ValueError("An entry needs a text.")
-    apply_changes(locked, {"text": text.strip()}, actor=actor)
+    text = without_sections(text.strip(), _parties_of(locked))
+    apply_changes(locked, {"text": text}, actor=actor)
     return locked
 
 

@@ -66,9 +66,28 @@ def progress_title(guideline: str) -> str:
     return f"『{guideline}』における「基本的な取り組み」への進捗状況等"
 
 
+def without_sections(text: str, sections: list[str]) -> str:
+    """``text`` without the sections written at its end, which the layouts append themselves.
+
+    Staff often type 「…を実施した。（企画政策課）」 as the printed report shows it; appended again,
+    it would read 「（企画政策課）（企画政策課）」. Brackets of either width, 、 or ・ between names.
+    """
+    if not sections:
+        return text
+    stripped = text.rstrip()
+    for joiner in (SECTION_JOINER, "・", ",", "，"):
+        for opening, closing in (("（", "）"), ("(", ")")):
+            suffix = f"{opening}{joiner.join(sections)}{closing}"
+            if stripped.endswith(suffix):
+                return stripped[: -len(suffix)].rstrip()
+    return text
+
+
 def bullet_text(text: str, sections: list[str]) -> str:
-    """●text(課1、課2) — the way the published table writes a bullet."""
-    return f"{BULLET}{text}({SECTION_JOINER.join(sections)})" if sections else f"{BULLET}{text}"
+    """●text(課1、課2) — the way the published table writes a bullet (sections once)."""
+    if not sections:
+        return f"{BULLET}{text}"
+    return f"{BULLET}{without_sections(text, sections)}({SECTION_JOINER.join(sections)})"
 
 
 # --- PDF (shinchoku.reports.pdf writes, shinchoku.imports.parsers.pdf reads) ---

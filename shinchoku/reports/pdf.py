@@ -377,7 +377,7 @@ def _goal_row(goal: ParsedGoal, judgements: list[str]) -> list[Any]:
     sections = f"（{L.SECTION_JOINER.join(goal.sections)}）" if goal.sections else ""
     return [
         _centered(str(goal.number)),
-        _cell(widths[1], goal.title, sections),
+        _cell(widths[1], L.without_sections(goal.title, goal.sections), sections),
         _cell(widths[2], goal.content),
         _cell(widths[3], goal.target_text),
         # 取組結果, then ［今後の取組の方向性］ and the direction, in one column as in the seed.

@@ -231,7 +231,7 @@ class WorkflowStep(models.Model):
         ordering = ["request", "at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.request} · {self.from_status} → {self.to_status}"
+        return f"{self.request} · {self.get_from_status_display()} → {self.get_to_status_display()}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -21,10 +21,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from shinchoku.core.eras import format_fiscal_year
+from shinchoku.core.audit_display import process_label
+from shinchoku.core.eras import format_date, format_fiscal_year
 from shinchoku.organizations.access import PLANNING_ROLES
 from shinchoku.organizations.models import Membership, Role
 from shinchoku.workflow.models import RequestStatus, RoundRequest, WorkflowStep
@@ -72,8 +73,12 @@ def _message(step: WorkflowStep, recipients: list[str]) -> EmailMessage:
             "title": collection_round.title,
             "fiscal_year": format_fiscal_year(collection_round.fiscal_year),
             "section": request.section.name,
-            "deadline": formats.date_format(collection_round.deadline, "DATE_FORMAT"),
-            "who": (step.actor.get_full_name() or step.actor.username) if step.actor else step.actor_label,
+            "deadline": format_date(collection_round.deadline),
+            "who": (
+                (step.actor.get_full_name() or step.actor.username)
+                if step.actor
+                else process_label(step.actor_label)
+            ),
             "url": request_url(request),
             "comment": step.comment or _("(no comment)"),
         }

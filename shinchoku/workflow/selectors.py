@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from shinchoku.core.audit_display import field_label, value_label
+from shinchoku.core.audit_display import field_label, process_label, value_label
+from shinchoku.core.eras import format_fiscal_year
 from shinchoku.core.models import AuditEvent
 from shinchoku.goals.models import Goal
 from shinchoku.organizations.models import (
@@ -447,11 +449,48 @@ _LADDER_FIELDS = {
 _ID_SUFFIX = re.compile(r" \(#\d+\)$")
 
 
-def _step_actor(step: WorkflowStep) -> str:
-    name = (step.actor.get_full_name() or step.actor.username) if step.actor else step.actor_label
+def _roles_of(municipality_id: int, user_ids: Iterable[int | None]) -> dict[int, str]:
+    """Each user's roles in the municipality, as the history shows them: 「課長」, 「課員・課長」."""
+    roles: dict[int, list[str]] = {}
+    for membership in Membership.objects.filter(
+        municipality_id=municipality_id, user_id__in=[pk for pk in user_ids if pk is not None]
+    ).order_by("role"):
+        labels = roles.setdefault(membership.user_id, [])
+        label = str(membership.get_role_display())
+        if label not in labels:
+            labels.append(label)
+    return {pk: "・".join(labels) for pk, labels in roles.items()}
+
+
+def _who(user: User | None, label: str, roles: dict[int, str]) -> str:
+    """A person's name and role (「担当 三郎（課員）」), or a process in words, never its internal name."""
+    if user is None:
+        return process_label(label)
+    name = user.get_full_name() or user.username
+    role = roles.get(user.pk)
+    return f"{name}（{role}）" if role else name
+
+
+def _step_actor(step: WorkflowStep, roles: dict[int, str] | None = None) -> str:
+    name = _who(step.actor, step.actor_label, roles or {})
     if step.on_behalf:
         return "{}（{}）".format(name, _("on the section's behalf"))
     return name
+
+
+def _record_label(model: type | None, event: AuditEvent, measurements: dict[str, Measurement]) -> str:
+    """The record a history row is about, as people name it (the figure's indicator and year)."""
+    if model is Measurement and event.object_id in measurements:
+        measurement = measurements[event.object_id]
+        return _("%(indicator)s, actual of %(year)s") % {
+            "indicator": (
+                f"{measurement.indicator.name}（{measurement.indicator.unit}）"
+                if measurement.indicator.unit
+                else measurement.indicator.name
+            ),
+            "year": format_fiscal_year(measurement.fiscal_year),
+        }
+    return _ID_SUFFIX.sub("", event.object_repr)
 
 
 def request_history(request: RoundRequest) -> list[HistoryRow]:
@@ -459,7 +498,7 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
 
     Records are the section's current entries (or goals and their actuals); a
     deleted entry's last text is in its ``text`` → (none) row while it was listed.
-    Four queries whatever the number of records.
+    A fixed number of queries whatever the number of records.
     """
     types = ContentType.objects.get_for_models(RoundRequest, ProgressEntry, Goal, Measurement)
     wanted = Q(content_type=types[RoundRequest], object_id=str(request.pk))
@@ -479,7 +518,14 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
         ]
         wanted |= Q(content_type=types[Goal], object_id__in=goal_ids)
         wanted |= Q(content_type=types[Measurement], object_id__in=measurement_ids)
-    events = AuditEvent.objects.filter(wanted).exclude(field="").select_related("actor")
+    else:
+        measurement_ids = []
+    events = list(AuditEvent.objects.filter(wanted).exclude(field="").select_related("actor"))
+    steps = request_steps(request)
+    roles = _roles_of(request.municipality_id, [e.actor_id for e in events] + [s.actor_id for s in steps])
+    measurements = {
+        str(m.pk): m for m in Measurement.objects.filter(pk__in=measurement_ids).select_related("indicator")
+    }
     models_by_type = {t.pk: model for model, t in types.items()}
     rows = []
     for e in events:
@@ -490,8 +536,8 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
         rows.append(
             HistoryRow(
                 at=e.occurred_at,
-                who=(e.actor.get_full_name() or e.actor.username) if e.actor else e.actor_label,
-                record=_ID_SUFFIX.sub("", e.object_repr),
+                who=_who(e.actor, e.actor_label, roles),
+                record=_record_label(model, e, measurements),
                 action=e.get_action_display(),
                 field=field_label(model, e.field),
                 old=value_label(model, e.field, e.old_value),
@@ -502,7 +548,7 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
     rows += [
         HistoryRow(
             at=step.at,
-            who=_step_actor(step),
+            who=_step_actor(step, roles),
             record=str(request.section),
             action=str(RequestStatus(step.to_status).label),
             field=str(RoundRequest._meta.get_field("status").verbose_name),
@@ -510,7 +556,7 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
             new=str(RequestStatus(step.to_status).label),
             comment=step.comment,
         )
-        for step in request_steps(request)
+        for step in steps
     ]
     rows.sort(key=lambda r: r.at, reverse=True)
     return rows

@@ -19,11 +19,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from shinchoku.core.audit import Actor, apply_changes, record_changes, record_create
-from shinchoku.core.eras import format_fiscal_year
+from shinchoku.core.eras import format_date, format_fiscal_year
 from shinchoku.goals.models import GoalDeclaration
 from shinchoku.goals.services import goal_declaration_create
 from shinchoku.organizations.access import PLANNING_ROLES, active_memberships, has_role
@@ -792,8 +792,9 @@ def _reminder_message(request: RoundRequest, kind: str, recipients: list[str]) -
             "fiscal_year": format_fiscal_year(collection_round.fiscal_year),
             "document": collection_round.get_kind_display(),
             "section": request.section.name,
-            "deadline": formats.date_format(collection_round.deadline, "DATE_FORMAT"),
-            "path": reverse(
+            "deadline": format_date(collection_round.deadline),
+            "path": settings.SITE_URL
+            + reverse(
                 "workflow:detail",
                 kwargs={"slug": collection_round.municipality.slug, "pk": collection_round.pk},
             ),

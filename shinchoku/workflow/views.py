@@ -483,6 +483,7 @@ def _row_response(
     conflict: ConflictError | None = None,
     mine: str = "",
     conflict_entry: int | None = None,
+    saved: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     views = selectors.request_rows(req, only_row=row_pk)
@@ -499,6 +500,8 @@ def _row_response(
             "conflict_entry": conflict_entry,
             "mine": mine,
             "new_form": EntryNewForm(),
+            # 「保存しました」 (or the error just added) in the page's live region.
+            "saved": saved,
         },
         status=status,
     )
@@ -506,7 +509,7 @@ def _row_response(
 
 def _after_entry_change(request: HttpRequest, req: RoundRequest, row_pk: int) -> HttpResponse:
     if _is_htmx(request):
-        return _row_response(request, req, row_pk)
+        return _row_response(request, req, row_pk, saved=True)
     return redirect(f"{_request_url(req)}#row-{row_pk}")
 
 

@@ -486,3 +486,33 @@ def test_parsers_on_number_like_text(text: str) -> None:
 def test_find_figures_never_raises(text: str) -> None:
     for start, end, _ in find_figures(text):
         assert 0 <= start < end <= len(text)
+
+
+# --- issue 11: 見込 in the clause or on the label, changes, ranges, rates -------------------
+
+
+def test_find_figures_provisional_later_in_the_clause() -> None:
+    assert [f.provisional for _, f in _found("面積は、４３１haとなる見込みです。")] == [True]
+    assert [f.provisional for _, f in _found("割合は、３３％となる予定です。")] == [True]
+    assert [f.provisional for _, f in _found("10億円を確保し、見込みを公表した。")] == [False]
+
+
+def test_find_figures_provisional_note_on_the_label() -> None:
+    assert [f.provisional for _, f in _found("観光消費額（見込）  約47億円")] == [True]
+    # a note closing the figure before does not qualify the next one
+    assert [f.provisional for _, f in _found("消費額 47億円（見込） 入込数 180万人")] == [True, False]
+
+
+def test_find_figures_changes_and_ranges() -> None:
+    assert [f.value for _, f in _found("前年度比5%減")] == [Decimal(-5)]
+    assert [f.value for _, f in _found("1割減少しました")] == [Decimal(1)]
+    assert [(f.value, f.unit) for _, f in _found("2件増")] == [(Decimal(2), "件")]
+    assert [(f.value, f.unit) for _, f in _found("10〜20件")] == [(Decimal(10), "件"), (Decimal(20), "件")]
+    assert [(f.value, f.unit) for _, f in _found("１０～２０ha")] == [
+        (Decimal(10), "ha"),
+        (Decimal(20), "ha"),
+    ]
+
+
+def test_find_figures_rate_measures_are_not_figures() -> None:
+    assert [(f.value, f.unit) for _, f in _found("市民1人当たりの貸出冊数 5.5冊")] == [(Decimal("5.5"), "冊")]

@@ -3,37 +3,52 @@
 The layout, line by line (cells are separated by tabs; HTML fragments such as
 ``<p>`` or ``<ul style=…>`` may wrap any cell and are removed):
 
-* the title line ``『<guideline>』における「基本的な取り組み」への進捗状況等``; it is
-  the first non-blank line and repeats as a page header, repeats are skipped;
+* the title line ``『<guideline>』における「基本的な取り組み」への進捗状況等`` (or in
+  other words, ``『<guideline>』に基づく取組の進捗状況``); it is the first non-blank
+  line and repeats as a page header: repeats are ignored (``page_header``);
 * chapter lines ``1 市政運営の各過程における市民参加の推進`` (a number, a blank,
-  the heading), sub-section lines ``① 政策形成過程…`` and group lines ``◎…``;
-  a chapter resets the sub-section and the group, a sub-section resets the group;
+  the heading; also ``第1章 …``), sub-section lines ``① 政策形成過程…`` (or ``(1) …``)
+  and group lines ``◎…``; a chapter resets the sub-section and the group, a
+  sub-section resets the group; numbers out of sequence are a warning;
 * the header row ``基本的な取り組み / 「指針の記載内容」 / 区分 / 対応方針 /
-  平成30年度の取り組み実績 / 平成31年度の取り組み予定``: the result year and the
-  plan year are read from its last two cells (every header must agree);
+  平成30年度の取り組み実績 / 平成31年度の取り組み予定`` (or ``基本的な取組 / 指針の内容 /
+  区分 / 今後の方針 / 令和3年度実績 / 令和4年度予定``): the result year and the plan year
+  are read from its last two cells (every header must agree; repeats are ignored);
 * initiative rows whose first cell starts with ``○`` and continuation rows (first
   cell empty) that add one more classification row to the previous initiative;
-* the legend ``区分 / 説明`` followed by ``Ⅰ / 担当課で検討を進める。`` rows.
+* the legend ``区分 / 説明`` (or ``区分 / 内容``), possibly under a caption such as
+  ``【区分の説明】``, followed by ``Ⅰ / 担当課で検討を進める。`` rows, before or after
+  the tables. Its codes say which 区分 exist, in the document's own family: Roman
+  numerals, circled digits, letters, digits or words (:mod:`.codes`);
+* page footers (``1 / 3``, ``- 2 -``) and repeated titles wherever they fall: ignored.
 
-Result and plan cells hold bullets ``●text(担当課)``; each becomes a
-:class:`ParsedEntry` whose sections come from :func:`split_trailing_sections`.
-Duplicated bullets are kept as they are: spotting them is the quality checks' job.
+Result and plan cells hold bullets ``●text(担当課)``, with any bullet marker (● ・ ○ ◆
+◇ ■ - ※ ①②…); each becomes a :class:`ParsedEntry` whose sections come from
+:func:`read_trailing_sections`. A cell holding only ``―`` ``－`` or ``なし`` is empty
+(``empty_marker``). Duplicated bullets are kept as they are: spotting them is the
+quality checks' job.
 
-Anything that is not one of the above (``●参考`` at the end, an unexpected heading)
-is returned in ``unplaced`` with its line number. A text that is empty, truncated,
-not in this layout, or whose 区分 code is not in the legend raises
-:class:`ImportFormatError` naming the source and the line.
+Every line ends up in one place: a record, the legend, ``ignored`` (page furniture,
+with the reason) or ``unplaced`` (a warning). What the reader placed on weak evidence
+is a :class:`ParseWarning`: a 区分 not in the legend (``unknown_code``), a chapter,
+sub-section or numbered bullet out of sequence (``sequence``), a row without ``○``
+read as an initiative (``uncertain_row``), a trailing parenthesis naming some
+sections and something else (``uncertain_sections``). A text that is empty,
+truncated or not in this layout raises :class:`ImportFormatError` naming the source
+and the line.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from shinchoku.core.eras import search_fiscal_year
-from shinchoku.core.text import normalize, normalize_roman
-from shinchoku.imports.parsers.sections import split_trailing_sections
+from shinchoku.core.text import normalize
+from shinchoku.imports.parsers.codes import classification_code
+from shinchoku.imports.parsers.sections import KnownSections, known_section_names, read_trailing_sections
 from shinchoku.imports.schema import (
     Ignored,
     ImportFormatError,
@@ -42,6 +57,7 @@ from shinchoku.imports.schema import (
     ParsedGuidelineProgress,
     ParsedInitiative,
     ParsedRow,
+    ParseWarning,
     Unplaced,
 )
 
@@ -50,7 +66,21 @@ __all__ = ["looks_like", "parse"]
 COLUMNS = 6
 BULLET = "●"
 INITIATIVE_MARK = "○"
+INITIATIVE_MARKS = "○〇◯"
 GROUP_MARK = "◎"
+
+# Bullet markers, as cells hold them after normalisation (－ is -, ･ is ・).
+# A strong marker starts an entry after a blank, a 。 or a list of sections anywhere in a
+# cell ("…(企画課) ◆…"); ● also anywhere, as seed 004 has always been read; ※ only after a
+# blank ("…した。※速報値" is a note of the bullet). A weak marker (・ -) is
+# also a character of the text ("子ども・子育て", "9:00 - 17:00"): it starts an entry only
+# in a cell whose first entry starts with it, and only after a blank. Circled numbers
+# ①② are numbered bullets in a cell that starts with one.
+STRONG_MARKERS = "●○〇◯◎◆◇■□★☆▲△▼▽※"
+WEAK_MARKERS = "・-‐−–"
+_CIRCLED_FIRST, _CIRCLED_LAST = 0x2460, 0x2473  # ① .. ⑳
+# A cell that says "nothing": a dash of any kind, or なし.
+_EMPTY_MARK_RE = re.compile(r"^(?:[-‐―—–−ー─━]+|なし|無し|特になし|該当なし)$")
 
 # Lines are split on real line breaks only: str.splitlines() would also split on
 # form feeds and other separators and shift every line number after them.
@@ -58,21 +88,41 @@ _LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
 # Only things that look like HTML tags are removed, so "<" in prose survives.
 _TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
 _TITLE_RE = re.compile(r"『(?P<guideline>[^』]+)』")
-_CHAPTER_RE = re.compile(r"^(?P<number>[0-9]{1,2})[ \u3000]+(?P<heading>\S.*)$")
-_SUBSECTION_RE = re.compile(r"^(?P<marker>[\u2460-\u2473])\s*(?P<heading>\S.*)$")  # ①..⑳
+# "1 heading", "1. heading", "第1章 heading": the label is kept as written.
+_CHAPTER_RE = re.compile(
+    r"^(?:(?P<chapter>第[0-9]{1,2}章)[ \u3000]*|(?P<label>[0-9]{1,2}\.?)[ \u3000]+)(?P<heading>[^\s/].*)$"
+)
+_CHAPTER_NUMBER_RE = re.compile(r"[0-9]+")
+# "① heading" (①..⑳) or "(1) heading".
+_SUBSECTION_RE = re.compile(r"^(?P<marker>[\u2460-\u2473]|\([0-9]{1,2}\))[ \u3000]*(?P<heading>[^\s/].*)$")
 _GROUP_RE = re.compile(f"^{GROUP_MARK}\\s*(?P<heading>\\S.*)$")
-_LEGEND_HEADER = ("区分", "説明")
+_LEGEND_HEADER_FIRST = "区分"
+_LEGEND_HEADER_SECOND_RE = re.compile(r"説明|内容|意味|定義")
+# A caption over the legend: 【区分の説明】, 〈区分〉, ※区分について.
+_LEGEND_CAPTION_RE = re.compile(r"^\W{0,2}区分\W{0,1}(?:の(?:説明|内容|意味|定義)|について|欄)?\W{0,2}$")
 _TABLE_HEADER_FIRST = "基本的な取り組み"
+_TABLE_HEADER_FIRST_RE = re.compile(r"^(?:基本的な)?取り?組み?$")
+# Page footers: "1 / 3", "- 2 -", "2", "P.3", "3ページ", "(3)".
+_DASH = "[-‐―—–−ー─]"
+_FOOTER_RE = re.compile(
+    rf"^(?:{_DASH}?\s*[0-9]{{1,3}}(?:\s*/\s*[0-9]{{1,3}})?\s*{_DASH}?"
+    r"|[Pp]\.?\s*[0-9]{1,3}(?:\s*/\s*[0-9]{1,3})?"
+    r"|[0-9]{1,3}\s*(?:ページ|頁)"
+    r"|\(\s*[0-9]{1,3}\s*\))$"
+)
 
 # How much of the text looks_like() reads: the header row is within the first page.
 _SNIFF_CHARS = 6000
 _SNIFF_TITLE_RE = re.compile(r"『[^』\n]+』[^\n]*進捗")
+_SNIFF_HEADER_RE = re.compile(
+    r"(?m)^(?:<[^<>\n]*>|[ \u3000])*(?:基本的な)?取り?組み?(?:<[^<>\n]*>|[ \u3000])*\t"
+)
 
 
 def looks_like(text: str) -> bool:
     """Cheap detection: the guideline title line and the tab-separated header row."""
     head = text[:_SNIFF_CHARS]
-    return bool(_SNIFF_TITLE_RE.search(head)) and f"{_TABLE_HEADER_FIRST}\t" in head
+    return bool(_SNIFF_TITLE_RE.search(head)) and bool(_SNIFF_HEADER_RE.search(head))
 
 
 @dataclass
@@ -99,27 +149,53 @@ class _State:
     group: str | None = None
     in_legend: bool = False
     legend_line: int | None = None
+    header_cells: list[str] | None = None
+    chapter_number: int | None = None
+    subsection_number: int | None = None
+    known_sections: KnownSections = field(default_factory=KnownSections)
     classifications: list[ParsedClassification] = field(default_factory=list)
     initiatives: list[ParsedInitiative] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    ignored: list[Ignored] = field(default_factory=list)
+    # Numbers of the lines that are neither blank nor page furniture, in order.
+    content_lines: list[int] = field(default_factory=list)
 
     def error(self, reason: str, line: int) -> ImportFormatError:
         return ImportFormatError(reason, source=self.source, line=line)
 
+    def ignore(self, line: _Line | int, text: str, why: str) -> None:
+        number = line if isinstance(line, int) else line.number
+        self.ignored.append(Ignored(line=number, text=text, why=why))
 
-def parse(text: str, *, source: str = "") -> ParsedGuidelineProgress:
-    """Parse a guideline progress text; raise ImportFormatError if it is not one."""
+    def warn(self, line: int, warning: str, /, **params: object) -> None:
+        self.warnings.append(ParseWarning(line=line, code=warning, params=dict(params)))
+
+
+def parse(text: str, *, source: str = "", known_sections: Collection[str] = ()) -> ParsedGuidelineProgress:
+    """Parse a guideline progress text; raise ImportFormatError if it is not one.
+
+    ``known_sections`` are the names the city's organisation master knows (names,
+    aliases, former names): a bullet's trailing parenthesis naming them is read as
+    sections whatever their ending.
+    """
     lines = _split_lines(text)
-    state = _State(source=source)
+    state = _State(source=source, known_sections=known_section_names(known_sections))
     if not lines:
         raise state.error("empty document: no guideline title line 『…』", 1)
-    for line in lines:
+    for index, line in enumerate(lines):
         if state.guideline is None:
             _read_title(state, line)
-        else:
-            _read_line(state, line)
+            state.content_lines.append(line.number)
+            continue
+        ignored_before = len(state.ignored)
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        _read_line(state, line, following)
+        if not any(i.line == line.number and i.why != "empty_marker" for i in state.ignored[ignored_before:]):
+            state.content_lines.append(line.number)
     _check_complete(state, last_line=lines[-1].number)
-    trailing = _trailing_headings(state, lines[-1].number)
+    trailing = _trailing_headings(state)
+    state.ignored += [Ignored(line=u.line, text=u.text, why="trailing_heading") for u in trailing]
     assert state.guideline is not None and state.result_year is not None and state.plan_year is not None
     return ParsedGuidelineProgress(
         guideline=state.guideline,
@@ -128,29 +204,31 @@ def parse(text: str, *, source: str = "") -> ParsedGuidelineProgress:
         classifications=state.classifications,
         initiatives=state.initiatives,
         unplaced=[u for u in state.unplaced if u not in trailing],
-        ignored=[Ignored(line=u.line, text=u.text, why="trailing_heading") for u in trailing],
+        warnings=sorted(state.warnings, key=lambda w: w.line),
+        ignored=sorted(state.ignored, key=lambda i: i.line),
     )
 
 
-def _trailing_headings(state: _State, last_line: int) -> list[Unplaced]:
+def _trailing_headings(state: _State) -> list[Unplaced]:
     """Short heading lines after the legend that end the document with nothing under them.
 
     Seed 004 ends with 「●参考」「当初における「区分」欄の説明」: the heading of a reference
     whose content is not in the document. Such lines are left out, and listed; a line
     with a sentence in it, or anything before the legend, stays unplaced (a warning).
+    Page footers after them do not count: they are furniture.
     """
     if state.legend_line is None:
         return []
     trailing: list[Unplaced] = []
-    expected = last_line
+    remaining = list(state.content_lines)
     for unplaced in reversed(state.unplaced):
         text = unplaced.text
-        if unplaced.line != expected or unplaced.line <= state.legend_line:
+        if not remaining or unplaced.line != remaining[-1] or unplaced.line <= state.legend_line:
             break
         if len(text) > 30 or "。" in text:
             break
         trailing.insert(0, unplaced)
-        expected -= 1
+        remaining.pop()
     return trailing if len(trailing) <= 3 else []
 
 
@@ -182,20 +260,55 @@ def _read_title(state: _State, line: _Line) -> None:
     state.guideline = match.group("guideline").strip()
 
 
-def _read_line(state: _State, line: _Line) -> None:
-    cells = line.cells
+def _trim(cells: list[str]) -> list[str]:
+    """``cells`` without the empty cells a writer's tool left after the last column."""
+    end = len(cells)
+    while end > 1 and not cells[end - 1] and end != COLUMNS:
+        end -= 1
+    if end > COLUMNS and not any(cells[COLUMNS:end]):
+        end = COLUMNS
+    return cells[:end]
+
+
+def _is_table_header(cells: list[str]) -> bool:
+    return len(cells) >= 3 and cells[2] == "区分" and bool(_TABLE_HEADER_FIRST_RE.match(cells[0]))
+
+
+def _is_legend_header(cells: list[str]) -> bool:
+    return (
+        len(cells) >= 2
+        and cells[0] == _LEGEND_HEADER_FIRST
+        and bool(_LEGEND_HEADER_SECOND_RE.search(cells[1]))
+        and not any(cells[2:])
+    )
+
+
+def _is_legend_row(cells: list[str]) -> bool:
+    """``code / label`` (or ``/ label`` going on from the row above), nothing after."""
+    if len(cells) < 2 or not cells[1] or any(cells[2:]):
+        return False
+    return not cells[0] or classification_code(cells[0]) is not None
+
+
+def _read_line(state: _State, line: _Line, following: _Line | None = None) -> None:
+    cells = _trim(line.cells)
+    if cells[0] and not any(cells[1:]) and _read_furniture(state, line, cells[0]):
+        return  # page furniture, wherever it falls (also between the rows of the legend)
     if state.in_legend:
-        if len(cells) == 2:
-            _read_legend_row(state, line)
+        if _is_legend_row(cells):
+            _read_legend_row(state, line, cells)
             return
         state.in_legend = False
-    if len(cells) == 1:
-        _read_heading(state, line)
-    elif cells[0] == _TABLE_HEADER_FIRST:
-        _read_table_header(state, line)
-    elif tuple(cells) == _LEGEND_HEADER:
+    if cells[0] and not any(cells[1:]):
+        _read_heading(state, line, cells[0], following)
+    elif _is_table_header(cells):
+        _read_table_header(state, line, cells)
+    elif _is_legend_header(cells):
         if state.legend_line is not None:
-            raise state.error("a second classification legend (区分 / 説明)", line.number)
+            raise state.error(
+                f"a second classification legend (区分 / 説明; the first is on line {state.legend_line})",
+                line.number,
+            )
         state.in_legend = True
         state.legend_line = line.number
     elif len(cells) != COLUMNS:
@@ -205,21 +318,44 @@ def _read_line(state: _State, line: _Line) -> None:
             line.number,
         )
     else:
-        _read_table_row(state, line)
+        _read_table_row(state, line, cells)
 
 
-def _read_heading(state: _State, line: _Line) -> None:
-    """A single-cell line: repeated title, chapter, sub-section, group, or unplaced."""
-    text = line.cells[0]
+def _read_furniture(state: _State, line: _Line, text: str) -> bool:
+    """A repeated title (page header) or a page number (page footer): ignored, and listed."""
     title = _TITLE_RE.search(text)
     if title is not None and title.group("guideline").strip() == state.guideline:
-        return  # the title repeats as a page header
-    if match := _CHAPTER_RE.match(text):
-        state.chapter = f"{match.group('number')} {match.group('heading').strip()}"
-        state.subsection = None
-        state.group = None
+        state.ignore(line, text, "page_header")  # the title repeats at the top of each page
+    elif _FOOTER_RE.match(text):
+        state.ignore(line, text, "page_footer")
+    else:
+        return False
+    return True
+
+
+def _read_heading(state: _State, line: _Line, text: str, following: _Line | None) -> None:
+    """A one-cell line: chapter, sub-section, group, legend caption, or unplaced."""
+    if following is not None and _LEGEND_CAPTION_RE.match(text) and _is_legend_header(_trim(following.cells)):
+        pass  # 【区分の説明】: the caption of the legend below, which reads it
+    elif match := _CHAPTER_RE.match(text):
+        label = match.group("chapter") or match.group("label")
+        chapter = f"{label} {match.group('heading').strip()}"
+        if chapter == state.chapter:
+            state.ignore(line, text, "page_header")  # the chapter repeated on the next page
+            return
+        number = int(_CHAPTER_NUMBER_RE.findall(label)[0])
+        _check_sequence(state, line, "chapter", state.chapter_number, number, text)
+        state.chapter, state.chapter_number = chapter, number
+        state.subsection = state.subsection_number = state.group = None
     elif match := _SUBSECTION_RE.match(text):
-        state.subsection = f"{match.group('marker')}{match.group('heading').strip()}"
+        marker = match.group("marker")
+        subsection = f"{marker}{match.group('heading').strip()}"
+        if subsection == state.subsection:
+            state.ignore(line, text, "page_header")
+            return
+        number = _marker_number(marker)
+        _check_sequence(state, line, "subsection", state.subsection_number, number, text)
+        state.subsection, state.subsection_number = subsection, number
         state.group = None
     elif match := _GROUP_RE.match(text):
         state.group = match.group("heading").strip()
@@ -227,16 +363,30 @@ def _read_heading(state: _State, line: _Line) -> None:
         state.unplaced.append(Unplaced(line=line.number, text=line.raw.strip()))
 
 
-def _read_table_header(state: _State, line: _Line) -> None:
+def _marker_number(marker: str) -> int:
+    """1 for ① or (1)."""
+    if len(marker) == 1:
+        return ord(marker) - _CIRCLED_FIRST + 1
+    return int(marker.strip("()"))
+
+
+def _check_sequence(
+    state: _State, line: _Line, kind: str, previous: int | None, number: int, text: str
+) -> None:
+    """The document's own numbering goes 1, 2, 3…: a gap or a step back is a warning."""
+    expected = 1 if previous is None else previous + 1
+    if number != expected:
+        state.warn(line.number, "sequence", kind=kind, expected=expected, found=number, text=text)
+
+
+def _read_table_header(state: _State, line: _Line, cells: list[str]) -> None:
     """Check the six column headings and read the result and plan years."""
-    cells = line.cells
     if (
         len(cells) != COLUMNS
-        or "指針" not in cells[1]
-        or cells[2] != "区分"
-        or "方針" not in cells[3]
-        or "実績" not in cells[4]
-        or "予定" not in cells[5]
+        or not re.search("指針|内容|記載", cells[1])
+        or not re.search("方針|対応", cells[3])
+        or not re.search("実績|結果", cells[4])
+        or not re.search("予定|計画", cells[5])
     ):
         raise state.error(
             "unexpected table header: expected 基本的な取り組み / 「指針の記載内容」 / 区分 / "
@@ -255,83 +405,166 @@ def _read_table_header(state: _State, line: _Line) -> None:
             f"(FY{state.result_year}/FY{state.plan_year})",
             line.number,
         )
+    else:
+        state.ignore(line, line.text, "repeated_header")
 
 
-def _read_table_row(state: _State, line: _Line) -> None:
+def _read_table_row(state: _State, line: _Line, cells: list[str]) -> None:
     """An initiative row (○…) or a continuation row (empty first cell)."""
-    cells = line.cells
     if state.result_year is None:
         raise state.error("a table row before the header row 基本的な取り組み", line.number)
-    if cells[0].startswith(INITIATIVE_MARK):
+    first = cells[0]
+    if first:
         if state.chapter is None:
             raise state.error("an initiative (○) before the first chapter heading", line.number)
+        marked = first[0] in INITIATIVE_MARKS
+        if not marked:
+            # A row is a row, so it is an initiative; but the writer may have meant otherwise.
+            state.warn(line.number, "uncertain_row", text=first)
         initiative = ParsedInitiative(
             chapter=state.chapter,
             subsection=state.subsection,
             group=state.group,
-            title=cells[0].removeprefix(INITIATIVE_MARK).strip(),
-            guideline_text=cells[1],
+            title=first[1:].strip() if marked else first,
+            guideline_text=_value(state, line, cells[1]),
             line=line.number,
         )
         state.initiatives.append(initiative)
-    elif not cells[0]:
+    else:
         if not state.initiatives:
             raise state.error("a continuation row before any initiative (○)", line.number)
         initiative = state.initiatives[-1]
-        if cells[1]:
+        more = _value(state, line, cells[1])
+        if more:
             # The guideline text may continue on the next row; keep it rather than drop it.
-            initiative.guideline_text = f"{initiative.guideline_text}\n{cells[1]}".strip()
-    else:
-        state.unplaced.append(Unplaced(line=line.number, text=line.raw.strip()))
-        return
-    initiative.rows.append(_make_row(state, line))
+            initiative.guideline_text = f"{initiative.guideline_text}\n{more}".strip()
+    initiative.rows.append(_make_row(state, line, cells))
 
 
-def _make_row(state: _State, line: _Line) -> ParsedRow:
-    cells = line.cells
+def _value(state: _State, line: _Line, cell: str) -> str:
+    """A cell's text; a lone ― － なし is an empty cell (and listed as such)."""
+    if _EMPTY_MARK_RE.match(cell):
+        state.ignore(line, cell, "empty_marker")
+        return ""
+    return cell
+
+
+def _make_row(state: _State, line: _Line, cells: list[str]) -> ParsedRow:
     if not cells[2]:
         raise state.error("a table row without a classification (区分)", line.number)
-    try:
-        code = normalize_roman(cells[2])
-    except ValueError:
-        raise state.error(f"classification {cells[2]!r} is not a code such as I–V", line.number) from None
+    code = classification_code(cells[2])
+    if code is None:
+        raise state.error(
+            f"classification {cells[2]!r} is not a 区分 code (a short code such as II, ①, A, 1 or 継続)",
+            line.number,
+        )
     return ParsedRow(
         classification=code,
-        policy=cells[3],
-        results=_entries(cells[4], line.number),
-        plans=_entries(cells[5], line.number),
+        policy=_value(state, line, cells[3]),
+        results=_entries(state, cells[4], line),
+        plans=_entries(state, cells[5], line),
         line=line.number,
     )
 
 
-def _entries(cell: str, line: int) -> list[ParsedEntry]:
+def _is_circled(ch: str) -> bool:
+    return _CIRCLED_FIRST <= ord(ch) <= _CIRCLED_LAST
+
+
+def _is_marker(ch: str) -> bool:
+    return ch in STRONG_MARKERS or ch in WEAK_MARKERS or _is_circled(ch)
+
+
+def _split_bullets(cell: str) -> list[tuple[str, str]]:
+    """``(marker, text)`` of each bullet of ``cell``; text before the first marker has marker ""."""
+    if not cell:
+        return []
+    family = cell[0] if cell and _is_marker(cell[0]) else None
+    circled = family is not None and _is_circled(family)
+    starts = [0]
+    for index in range(1, len(cell)):
+        ch, before = cell[index], cell[index - 1]
+        if ch == BULLET:
+            starts.append(index)  # ● starts a bullet wherever it is (seed 004)
+            continue
+        if ch == "※":
+            allowed = before.isspace()  # "…した。※速報値" is a note of the bullet, not one more
+        elif ch in STRONG_MARKERS:
+            allowed = True
+        elif ch in WEAK_MARKERS:
+            allowed = ch == family
+        else:
+            allowed = circled and _is_circled(ch)
+        if not allowed:
+            continue
+        if (
+            before.isspace()
+            or before == "。"
+            or (before == ")" and _ends_with_sections(cell[starts[-1] : index]))
+        ):
+            starts.append(index)
+    pieces = []
+    for start, end in zip(starts, [*starts[1:], len(cell)], strict=True):
+        marker = cell[start] if _is_marker(cell[start]) else ""
+        pieces.append((marker, cell[start + len(marker) : end].strip()))
+    return pieces
+
+
+def _ends_with_sections(text: str) -> bool:
+    return bool(read_trailing_sections(text).sections)
+
+
+def _entries(state: _State, cell: str, line: _Line) -> list[ParsedEntry]:
     """Bullets ``●text(担当課)`` of one cell, in document order.
 
-    Text before the first bullet (a cell written without ●) is kept as an entry too:
-    nothing is dropped.
+    Text before the first bullet (a cell written without a marker) is kept as an entry
+    too: nothing is dropped. A cell that holds only ``―`` ``－`` ``なし`` (bare or as its
+    one bullet) has no entries.
     """
+    if _EMPTY_MARK_RE.match(cell):
+        state.ignore(line, cell, "empty_marker")
+        return []
+    pieces = [(marker, text) for marker, text in _split_bullets(cell) if text]
+    if not pieces:
+        return []
+    if len(pieces) == 1 and _EMPTY_MARK_RE.match(pieces[0][1]) and (pieces[0][0] or cell == pieces[0][1]):
+        state.ignore(line, cell, "empty_marker")
+        return []
+    if pieces[0][0] and _is_circled(pieces[0][0]):
+        for position, (marker, text) in enumerate(pieces, start=1):
+            found = _marker_number(marker) if marker and _is_circled(marker) else None
+            if found != position:
+                state.warn(
+                    line.number, "sequence", kind="bullet", expected=position, found=marker or "", text=text
+                )
+                break
     entries = []
-    for piece in cell.split(BULLET):
-        piece = piece.strip()
-        if not piece:
-            continue
-        text, sections = split_trailing_sections(piece)
-        entries.append(ParsedEntry(text=text, sections=sections, line=line))
+    for _marker, piece in pieces:
+        read = read_trailing_sections(piece, known_sections=state.known_sections)
+        if read.doubtful:
+            state.warn(line.number, "uncertain_sections", text=piece)
+        entries.append(ParsedEntry(text=read.text, sections=read.sections, line=line.number))
     return entries
 
 
-def _read_legend_row(state: _State, line: _Line) -> None:
-    try:
-        code = normalize_roman(line.cells[0])
-    except ValueError:
-        raise state.error(f"legend code {line.cells[0]!r} is not a code such as I–V", line.number) from None
+def _read_legend_row(state: _State, line: _Line, cells: list[str]) -> None:
+    if not cells[0]:
+        # The label of the code above goes on in this row.
+        if not state.classifications:
+            state.unplaced.append(Unplaced(line=line.number, text=line.raw.strip()))
+            return
+        last = state.classifications[-1]
+        state.classifications[-1] = ParsedClassification(code=last.code, label=f"{last.label}\n{cells[1]}")
+        return
+    code = classification_code(cells[0])
+    assert code is not None  # _is_legend_row
     if any(c.code == code for c in state.classifications):
         raise state.error(f"classification {code} appears twice in the legend", line.number)
-    state.classifications.append(ParsedClassification(code=code, label=line.cells[1]))
+    state.classifications.append(ParsedClassification(code=code, label=cells[1]))
 
 
 def _check_complete(state: _State, *, last_line: int) -> None:
-    """A complete document has a header, initiatives and a legend covering every code."""
+    """A complete document has a header, initiatives and a legend; codes outside it are warnings."""
     if state.result_year is None:
         raise state.error(
             "no table header row (基本的な取り組み …): the document is truncated or not in this layout",
@@ -348,8 +581,4 @@ def _check_complete(state: _State, *, last_line: int) -> None:
     for initiative in state.initiatives:
         for row in initiative.rows:
             if row.classification not in known:
-                raise state.error(
-                    f"classification {row.classification!r} of ○{initiative.title} is not in the "
-                    f"legend (line {state.legend_line}: {', '.join(sorted(known))})",
-                    row.line,
-                )
+                state.warn(row.line, "unknown_code", code=row.classification)

@@ -64,6 +64,7 @@ table, or a table whose header is not one of the above.
 from __future__ import annotations
 
 import re
+import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -76,9 +77,10 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from shinchoku.core.eras import search_fiscal_year
-from shinchoku.core.text import normalize, normalize_roman
+from shinchoku.core.text import normalize
 from shinchoku.core.upload_limits import LimitExceeded, check_page_chars, check_pages
 from shinchoku.imports.parsers import goal_declaration_text
+from shinchoku.imports.parsers.codes import classification_code
 from shinchoku.imports.parsers.sections import split_trailing_sections
 from shinchoku.imports.schema import (
     ImportFormatError,
@@ -192,6 +194,21 @@ class _Contents:
         return [item for item in self.items if isinstance(item, _Table)]
 
 
+# What the PDF libraries raise on a damaged file besides their own exceptions.
+_DAMAGED = (
+    TypeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    ArithmeticError,
+    NotImplementedError,
+    RecursionError,
+    EOFError,
+    zlib.error,
+)
+
+
 def _read(data: bytes, source: str) -> _Contents:
     """The tables and lines of every page, in reading order."""
     if not looks_like(data):
@@ -220,6 +237,12 @@ def _read(data: bytes, source: str) -> _Contents:
     except PSException as error:  # raised while a page is parsed, after opening succeeded
         raise ImportFormatError(
             f"not a readable PDF ({error or type(error).__name__})", source=source
+        ) from None
+    except _DAMAGED as error:
+        # pdfminer and pdfplumber meet a damaged structure (a page whose /Rotate is a dictionary,
+        # a stream that does not inflate, …) with whatever Python raises there (bench/fuzz_readers.py).
+        raise ImportFormatError(
+            f"not a readable PDF: its structure is damaged ({type(error).__name__}: {error})", source=source
         ) from None
 
 
@@ -654,12 +677,12 @@ def _initiatives(placed: list[_PlacedRow], source: str, *, hanging: bool) -> lis
 
 def _progress_row(row: _TableRow, layout: _Layout, source: str) -> ParsedRow:
     code = row.text(_CLASSIFICATION)
-    try:
-        classification = normalize_roman(code)
-    except ValueError:
+    classification = classification_code(code)
+    if classification is None:
         raise ImportFormatError(
-            f"page {row.page}: classification 「{code}」 is not a code such as I–V", source=source
-        ) from None
+            f"page {row.page}: classification 「{code}」 is not a 区分 code such as II, ①, A, 1 or 継続",
+            source=source,
+        )
     return ParsedRow(
         classification=classification,
         policy=layout.text(row, _POLICY),
@@ -693,12 +716,12 @@ def _legend(rows: list[_TableRow], source: str, *, hanging: bool) -> list[Parsed
     layout = _Layout.of(rows, hanging=hanging)
     classifications: list[ParsedClassification] = []
     for row in rows:
-        try:
-            code = normalize_roman(row.text(_CODE))
-        except ValueError:
+        code = classification_code(row.text(_CODE))
+        if code is None:
             raise ImportFormatError(
-                f"page {row.page}: legend code 「{row.text(_CODE)}」 is not a code such as I–V", source=source
-            ) from None
+                f"page {row.page}: legend code 「{row.text(_CODE)}」 is not a 区分 code such as II, ①, A, 1 or 継続",
+                source=source,
+            )
         if any(c.code == code for c in classifications):
             raise ImportFormatError(f"page {row.page}: classification {code} appears twice", source=source)
         classifications.append(ParsedClassification(code=code, label=layout.text(row, _LABEL)))

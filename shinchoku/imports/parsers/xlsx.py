@@ -13,9 +13,10 @@ from typing import Any
 
 from shinchoku.core.eras import EraParseError, parse_fiscal_year, search_fiscal_year
 from shinchoku.core.figures import Figure
-from shinchoku.core.text import find_control_character, normalize, normalize_roman
+from shinchoku.core.text import find_control_character, normalize
 from shinchoku.core.upload_limits import LimitExceeded
 from shinchoku.core.workbooks import SheetValues, WorkbookError, WorkbookValues, cell_ref, read_workbook
+from shinchoku.imports.parsers.codes import classification_code
 from shinchoku.imports.parsers.sections import split_sections, split_trailing_sections
 from shinchoku.imports.schema import (
     ImportFormatError,
@@ -287,10 +288,13 @@ def _guideline_progress(workbook: WorkbookValues, source: str) -> ParsedGuidelin
     legend = _Sheet(workbook, L.PROGRESS_LEGEND_SHEET, 1, L.LEGEND_COLUMNS, source)
     classifications = []
     for row in legend.rows():
-        try:
-            code = normalize_roman(legend.text(row, "code"))
-        except ValueError as error:
-            raise legend.error(row, "code", str(error)) from None
+        code = classification_code(legend.text(row, "code"))
+        if code is None:
+            raise legend.error(
+                row,
+                "code",
+                f"{legend.text(row, 'code')!r} is not a 区分 code (a short code such as II, ①, A, 1 or 継続)",
+            )
         classifications.append(ParsedClassification(code=code, label=legend.text(row, "label")))
     codes = {c.code for c in classifications}
 
@@ -299,10 +303,7 @@ def _guideline_progress(workbook: WorkbookValues, source: str) -> ParsedGuidelin
         place = tuple(main.text(row, k) for k in ("chapter", "subsection", "group", "title"))
         if not place[0] or not place[3]:
             raise main.error(row, "title" if place[0] else "chapter", "chapter and initiative are required")
-        try:
-            code = normalize_roman(main.text(row, "classification"))
-        except ValueError:
-            code = main.text(row, "classification")
+        code = classification_code(main.text(row, "classification")) or main.text(row, "classification")
         if code not in codes:
             raise main.error(
                 row, "classification", f"区分 「{code}」 is not in sheet 「{L.PROGRESS_LEGEND_SHEET}」"

@@ -42,29 +42,7 @@ DOCUMENTS = sorted(path.name.removesuffix(".txt") for path in CORPUS.glob("*.txt
 # "wrong data: …" for an import that yields other facts than the expected ones).
 KNOWN_FAILURES: dict[str, str] = {
     # refused today (ImportFormatError)
-    "hanasaki_kyodo_r2_progress": "refused: line 7: classification '新規' is not a code such as I–V",
-    "hanasaki_shobo_r3_goals": "refused: line 144: goal 4 status 'stops mid-sentence': footer '- 2 -' read as status",
-    "hoshikawa_gikai_r5_goals": "refused: no goal records: （議事調査担当） and （総務担当） are not sections lines",
-    "hoshikawa_kyodo_r6_progress": "refused: line 6: legend code 'A' (written Ａ) is not a code such as I–V",
-    "kaede_kyodo_r4_progress": "refused: line 7: classification 'A' is not a code such as I–V",
-    "kasumigaoka_kankyo_r4_goals": "refused: goal 1 取組結果 column is empty: である調 results taken for targets",
-    "shinonome_sankaku_r6_progress": "refused: line 9: classification '①' is not a code such as I–V",
-    "shirakaba_kensetsu_r4_goals": "refused: line 117: goal 3 status 'stops mid-sentence' at 除雪出動日数 28日",
-    "shirakaba_sanka_r3_progress": "refused: line 1: unknown layout (header 基本的な取組 / 指針の内容 / 今後の方針)",
-    "wakabano_sanka_r5_progress": "refused: line 22: legend 区分/内容 rows read as 2-cell table rows",
-    "wakabano_shimin_r7_goals": "refused: line 104: goal 3 目標達成状況 column is empty (a blank status)",
-    "yunoki_kyodo_r7_progress": "refused: line 7: classification '1' is not a code such as I–V",
-    "yunoki_somu_r2_goals": "refused: goal 1 has 3 [目標値] markers: （危機管理監）/（行政改革担当） not sections lines",
     # imported with wrong data today
-    "asanagi_sanka_r5_progress": "wrong data: ・ bullets not split into entries; page footer '1 / 4' read as a chapter",
-    "asanagi_toshi_r7_goals": "wrong data: goal 2 table row '86台 → 42台' loses its heads R6年度/R7年度見込 and 見込",
-    "kaede_fukushi_r5_goals": "wrong data: goals 1-2 (（地域包括ケア担当）, （…・就労支援担当）) lost to unplaced",
-    "kasumigaoka_kyodo_r4_progress": "wrong data: ○ bullets not split into entries; (協働推進担当) not read as a section",
-    "minatohama_kenko_r1_goals": "wrong data: 週1回 and 65歳 inside indicator names read as targets and actuals",
-    "minatohama_sanka_r1_progress": "wrong data: ※ bullets not split into entries; lone － cells read as entries",
-    "shinonome_kyoiku_r6_goals": "wrong data: 体言止め direction taken as status; 9校 joins the unnumbered title; 1人 a figure",
-    "tsubakihara_norin_r6_goals": "wrong data: 431haとなる見込み and 33%となる予定 are not provisional",
-    "tsubakihara_sanka_h30_progress": "wrong data: ①② bullets not split into entries; page footers '- 1 -' unplaced",
 }
 
 _MAX_DIFFS = 40

@@ -59,7 +59,7 @@ def test_unreadable_file_shows_the_reason_and_saves_nothing(
     login(client, planner)
     response = upload(client, "junk.txt", bytes(range(256)) * 4)
     page = client.get(response["Location"]).content.decode()
-    assert "junk.txt" in page and "binary" in page
+    assert "junk.txt" in page and "テキストではないファイルです" in page
     assert Goal.objects.count() == 0
 
 

@@ -131,3 +131,51 @@ def test_without_sections_the_bullet_is_returned_whole(bullet: str) -> None:
         assert text == bullet.strip()
     else:
         assert bullet.strip().startswith(text)
+
+
+# --- other cities' names (issue 11) --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "協働推進担当",
+        "地域包括ケア担当",
+        "危機管理監",
+        "秘書広報室",
+        "庶務係",
+        "情報政策グループ",
+        "消費生活センター",
+        "議会事務局",
+        "消防本部",
+        "中央図書館",
+        "保健所",
+        "朝凪市社会福祉協議会",
+        "会計管理者",
+        "庁内推進会議",
+    ],
+)
+def test_names_of_other_cities_sections(name: str) -> None:
+    assert is_organisation_name(name)
+    assert split_trailing_sections(f"…を実施した。({name})") == ("…を実施した。", [name])
+
+
+@pytest.mark.parametrize(
+    "words", ["説明会", "令和5年4月開館", "市内3か所", "一部", "第1会議室", "第3回総会", "各課", "料理教室"]
+)
+def test_words_with_a_suffix_that_name_no_body(words: str) -> None:
+    assert not is_organisation_name(words)
+    assert split_trailing_sections(f"…を実施した({words})") == (f"…を実施した({words})", [])
+
+
+def test_known_sections_come_first() -> None:
+    known = ["秘書広報", "総務・人事"]
+    assert is_organisation_name("秘書広報", known_sections=known)
+    assert not is_organisation_name("秘書広報")
+    assert split_sections("総務・人事・企画課", known_sections=known) == ["総務・人事", "企画課"]
+    assert split_trailing_sections("…した。(秘書広報、企画課)", known_sections=known) == (
+        "…した。",
+        ["秘書広報", "企画課"],
+    )
+    # Names are compared normalised: full-width and blanks do not matter.
+    assert is_organisation_name("ＤＸ推進", known_sections=["DX 推進"])

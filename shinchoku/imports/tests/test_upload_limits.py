@@ -32,6 +32,15 @@ from shinchoku.testing import SEED_000
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
+@pytest.fixture(autouse=True)
+def in_english():  # type: ignore[no-untyped-def]
+    """The messages are checked in English (Japanese is the default language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def pdf_of_pages(pages: int, text: str = "page") -> bytes:
     out = io.BytesIO()
     drawing = canvas.Canvas(out)

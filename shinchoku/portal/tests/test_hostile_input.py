@@ -145,18 +145,15 @@ def test_an_imported_text_with_a_control_character_is_refused_with_its_line() ->
 
 
 def test_an_imported_xlsx_cell_with_a_control_character_is_refused_with_its_cell() -> None:
-    from openpyxl import Workbook
-
+    from shinchoku.core.workbooks import SheetValues, WorkbookValues
     from shinchoku.imports.parsers.xlsx import _Sheet
     from shinchoku.imports.schema import ImportFormatError
 
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "取組"
-    sheet["A1"] = "取組名"
     # Excel stores it escaped (_x001B_) and readers give the character back: as read, here.
-    sheet["A2"]._value = "窓口\x1bのデジタル化"
+    sheet = SheetValues(
+        name="取組", values={(1, 1): "取組名", (2, 1): "窓口\x1bのデジタル化"}, max_row=2, max_column=1
+    )
+    workbook = WorkbookValues(sheetnames=["取組"], sheets={"取組": sheet})
     with pytest.raises(ImportFormatError) as refused:
         _Sheet(workbook, "取組", 1, (("title", "取組名"),), "x.xlsx").text(2, "title")
     assert "U+001B" in str(refused.value) and refused.value.cell == "取組!A2"

@@ -195,7 +195,7 @@ def test_summary_page_has_charts_with_text_alternatives_and_a_table(
     client: Client, published: dict[str, Publication]
 ) -> None:
     page = client.get("/p/midori/summary/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert page.count('role="img"') == 2 and '<desc id="chart-trend-desc">平成28年度: 11/11</desc>' in page
+    assert page.count('role="img"') == 2 and '<desc id="chart-trend-desc">平成28年度: 11 of 11</desc>' in page
     assert '<th scope="row"><a href=' in page and "100.0%" in page
     rows = list(
         csv.DictReader(io.StringIO(client.get("/p/midori/summary/?format=csv").content.decode("utf-8-sig")))

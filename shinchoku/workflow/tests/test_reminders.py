@@ -49,7 +49,7 @@ def test_before_the_deadline_the_staff_and_head_of_the_section_are_reminded(
     assert set(message.to) == {"staff@city.example", "section_head@city.example"}
     assert collection_round.title in message.subject
     assert section.name in message.body and f"/m/midori/rounds/{collection_round.pk}/" in message.body
-    assert "2026年5月20日" in message.subject + message.body  # Japanese, the city's language
+    assert "令和8年5月20日" in message.subject + message.body  # Japanese, the city's language, in 和暦
     reminder = Reminder.objects.get()
     assert (reminder.kind, reminder.sent_on) == (Reminder.Kind.BEFORE_DEADLINE, DEADLINE - timedelta(days=3))
     assert "1 sent" in output and "2 without recipients" in output
