@@ -7,7 +7,7 @@ error that names the file, not mojibake in the database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from shinchoku.core.text import find_control_character
 from shinchoku.core.upload_limits import LimitExceeded, check_text
@@ -83,12 +83,18 @@ def detect_format(data: bytes, *, source: str) -> str:
     )
 
 
-def parse_bytes(data: bytes, *, source: str, format: str | None = None) -> ParsedDocument:
-    """Parse ``data`` with the parser of ``format`` (detected when None)."""
+def parse_bytes(
+    data: bytes, *, source: str, format: str | None = None, known_sections: Collection[str] = ()
+) -> ParsedDocument:
+    """Parse ``data`` with the parser of ``format`` (detected when None).
+
+    ``known_sections``: the names the city's organisation master knows, which the text
+    readers take as section names whatever their ending.
+    """
     fmt = format or detect_format(data, source=source)
     if fmt in TEXT_FORMATS:
         _looks_like, parse = TEXT_FORMATS[fmt]
-        return parse(decode_text(data, source=source), source=source)
+        return parse(decode_text(data, source=source), source=source, known_sections=known_sections)
     if fmt == "xlsx":
         return xlsx.parse(data, source=source)
     if fmt == "pdf":

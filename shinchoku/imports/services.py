@@ -45,6 +45,7 @@ from shinchoku.imports.schema import (
 from shinchoku.imports.warnings import DocumentWarning, document_warnings
 from shinchoku.imports.worker import parse_in_worker
 from shinchoku.organizations.models import Department, Municipality
+from shinchoku.organizations.selectors import organisation_names
 from shinchoku.organizations.services import (
     UnknownDepartmentError,
     UnknownSectionsError,
@@ -134,7 +135,9 @@ def report_import(
     """
     return document_import(
         municipality=municipality,
-        parsed=parse_bytes(data, source=source, format=format),
+        parsed=parse_bytes(
+            data, source=source, format=format, known_sections=organisation_names(municipality)
+        ),
         sha256=hashlib.sha256(data).hexdigest(),
         source=source,
         actor=actor,
@@ -348,7 +351,9 @@ def pending_import_read(*, pending: PendingImport) -> None:
 
 
 def _read(pending: PendingImport, data: bytes) -> None:
-    read = parse_in_worker(data, source=pending.source_name)
+    read = parse_in_worker(
+        data, source=pending.source_name, known_sections=organisation_names(pending.municipality)
+    )
     pending.document = read.document
     pending.table = read.table
     pending.read_seconds = round(read.seconds, 3)

@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +61,9 @@ class WorkerResult:
     table: dict[str, Any] | None = None
 
 
-def parse_in_worker(data: bytes, *, source: str, format: str | None = None) -> WorkerResult:
+def parse_in_worker(
+    data: bytes, *, source: str, format: str | None = None, known_sections: Collection[str] = ()
+) -> WorkerResult:
     """Parse ``data`` in a limited child process; never raises for a bad file, only reports it."""
     from django.conf import settings
     from django.utils.translation import get_language
@@ -75,6 +78,7 @@ def parse_in_worker(data: bytes, *, source: str, format: str | None = None) -> W
         "cpu_seconds": cpu,
         "memory_mb": memory,
         "settings": {name: getattr(settings, name) for name in _FORWARDED_SETTINGS},
+        "known_sections": list(known_sections),
     }
     payload = json.dumps(header).encode() + b"\n" + data
     started = time.monotonic()
@@ -171,7 +175,12 @@ def _child() -> int:
         from shinchoku.imports.schema import ImportFormatError
 
         try:
-            document = parse_bytes(data, source=header["source"], format=header["format"])
+            document = parse_bytes(
+                data,
+                source=header["source"],
+                format=header["format"],
+                known_sections=header.get("known_sections", ()),
+            )
         except ImportFormatError as error:
             answer: dict[str, Any] = {
                 "error": {"reason": error.reason, "line": error.line, "cell": error.cell}

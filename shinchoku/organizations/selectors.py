@@ -6,7 +6,14 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from shinchoku.core.text import normalize, squash_spaces
-from shinchoku.organizations.models import Department, FiscalYear, Municipality, Section, SectionAlias
+from shinchoku.organizations.models import (
+    Department,
+    DepartmentAlias,
+    FiscalYear,
+    Municipality,
+    Section,
+    SectionAlias,
+)
 
 
 def municipality_list() -> QuerySet[Municipality]:
@@ -65,6 +72,18 @@ def section_lookup(municipality: Municipality) -> dict[str, list[Section]]:
     for alias in SectionAlias.objects.filter(municipality=municipality).select_related("section__department"):
         lookup.setdefault(name_key(alias.name), []).append(alias.section)
     return lookup
+
+
+def organisation_names(municipality: Municipality) -> list[str]:
+    """Every name the master knows for the municipality's sections and departments, all years, with aliases.
+
+    Readers consult them before guessing from a name's ending (〇〇担当, 〇〇監 …).
+    """
+    names = set(Section.objects.filter(municipality=municipality).values_list("name", flat=True))
+    names |= set(SectionAlias.objects.filter(municipality=municipality).values_list("name", flat=True))
+    names |= set(Department.objects.filter(municipality=municipality).values_list("name", flat=True))
+    names |= set(DepartmentAlias.objects.filter(municipality=municipality).values_list("name", flat=True))
+    return sorted(name for name in names if name)
 
 
 def resolve_section(
