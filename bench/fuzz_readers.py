@@ -116,8 +116,8 @@ def build_corpus(*, whole_pdfs: bool = True) -> list[Seed]:
     import reportlab.rl_config
 
     from shinchoku.core.tables import write_csv, write_xlsx
+    from shinchoku.documents.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
     from shinchoku.imports.reading import parse_bytes
-    from shinchoku.imports.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
     from shinchoku.organizations.master import LAYOUT
     from shinchoku.reports.pdf import goal_declaration_pdf, guideline_progress_pdf
     from shinchoku.reports.xlsx import goal_declaration_xlsx, guideline_progress_xlsx
@@ -843,9 +843,9 @@ def readers() -> list[Reader]:
     from shinchoku.accounts.roster import FULL_NAME, ROLE, USERNAME
     from shinchoku.accounts.roster import HEADERS as USER_HEADERS
     from shinchoku.core.tables import TableError, read_table
+    from shinchoku.documents.schema import ImportFormatError
     from shinchoku.imports.parsers import xlsx
     from shinchoku.imports.reading import FORMATS, parse_bytes
-    from shinchoku.imports.schema import ImportFormatError
     from shinchoku.organizations.master import DEPARTMENT, HEADERS, SECTION, master_read
 
     def parse_as(fmt: str | None) -> Callable[[bytes], object]:
@@ -948,8 +948,8 @@ def run_one(
     save: bool = True,
     report: Callable[[Finding], None] | None = None,
 ) -> None:
+    from shinchoku.documents.schema import ImportFormatError
     from shinchoku.imports.reading import detect_format
-    from shinchoku.imports.schema import ImportFormatError
 
     stats.inputs += 1
     stats.kinds[item.how.split(":")[0] if item.how.startswith("random") else item.ext] += 1

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from shinchoku.documents.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text
-from shinchoku.imports.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 
 SEED_000 = "000_258841814ba200c7.txt"  # FY2016 goal declaration achievement report
 SEED_004 = "004_6a6d05d201dcec27.txt"  # FY2018/2019 guideline progress table

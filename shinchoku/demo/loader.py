@@ -17,8 +17,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 
 from shinchoku.core.audit import Actor
+from shinchoku.documents.schema import ParsedGuidelineProgress
 from shinchoku.goals.models import GoalDeclaration
-from shinchoku.imports.schema import ParsedGuidelineProgress
 from shinchoku.imports.services import report_import
 from shinchoku.organizations.models import Department, Membership, Municipality, Role, Section, SuccessionKind
 from shinchoku.organizations.services import (

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from shinchoku.core.figures import Figure
+from shinchoku.documents.schema import ParsedGoal, ParsedGoalDeclaration
 from shinchoku.goals.models import Goal, GoalDeclaration, GoalSection
-from shinchoku.imports.schema import ParsedGoal, ParsedGoalDeclaration
 from shinchoku.plans.models import FigureFields, Indicator, Measurement, Target
 
 

@@ -12,8 +12,8 @@ from shinchoku.core.audit import Actor, apply_changes, record_changes, record_cr
 from shinchoku.core.changes import ChangeSummary
 from shinchoku.core.eras import search_fiscal_year
 from shinchoku.core.figures import Figure, find_figures
+from shinchoku.documents.schema import ParsedGoal, ParsedGoalDeclaration
 from shinchoku.goals.models import Goal, GoalDeclaration, GoalSection
-from shinchoku.imports.schema import ParsedGoal, ParsedGoalDeclaration
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.organizations.services import SectionResolver, fiscal_year_ensure
 from shinchoku.plans.models import Indicator, Measurement, Target

@@ -25,8 +25,7 @@ from typing import Any
 
 from shinchoku.core.figures import Figure, FigureParseError, format_figure, parse_figure
 from shinchoku.core.text import normalize
-from shinchoku.imports.parsers.sections import split_sections, split_trailing_sections
-from shinchoku.imports.schema import (
+from shinchoku.documents.schema import (
     Ignored,
     ParsedDocument,
     ParsedEntry,
@@ -36,6 +35,7 @@ from shinchoku.imports.schema import (
     ParsedInitiative,
     ParseWarning,
 )
+from shinchoku.imports.parsers.sections import split_sections, split_trailing_sections
 
 GOAL_TEXT_FIELDS = ("title", "content", "target_text", "result_text", "direction_text", "status_text")
 GOAL_FIELDS = (*GOAL_TEXT_FIELDS, "sections", "targets", "actuals")

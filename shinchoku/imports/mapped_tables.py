@@ -21,8 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from shinchoku.core.figures import parse_figures
 from shinchoku.core.tables import TableError, header_key, table_rows
 from shinchoku.core.text import normalize
-from shinchoku.imports.parsers.sections import split_sections, split_trailing_sections
-from shinchoku.imports.schema import (
+from shinchoku.documents.schema import (
     ImportFormatError,
     ParsedClassification,
     ParsedDocument,
@@ -34,6 +33,7 @@ from shinchoku.imports.schema import (
     ParsedRow,
     ParseWarning,
 )
+from shinchoku.imports.parsers.sections import split_sections, split_trailing_sections
 
 # Rows searched for the header: the first with at least two filled cells.
 HEADER_SEARCH_ROWS = 10

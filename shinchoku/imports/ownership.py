@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from shinchoku.documents.schema import ParsedDocument, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.imports.municipality_names import Scan, find_names, fold, name_key
-from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.organizations.models import Municipality
 from shinchoku.plans.models import Plan
 

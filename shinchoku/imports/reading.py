@@ -11,8 +11,8 @@ from collections.abc import Callable, Collection
 
 from shinchoku.core.text import find_control_character
 from shinchoku.core.upload_limits import LimitExceeded, check_text
+from shinchoku.documents.schema import ImportFormatError, ParsedDocument
 from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text, pdf, xlsx
-from shinchoku.imports.schema import ImportFormatError, ParsedDocument
 
 TEXT_FORMATS: dict[str, tuple[Callable[[str], bool], Callable[..., ParsedDocument]]] = {
     "goal_declaration_text": (goal_declaration_text.looks_like, goal_declaration_text.parse),

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from shinchoku.documents.schema import ImportFormatError, ParsedDocument, ParsedGoalDeclaration
 from shinchoku.imports.corrections import Record, entry_line, figure_line
 from shinchoku.imports.models import PendingImport
 from shinchoku.imports.reading import TEXT_FORMATS, decode_text, detect_format
-from shinchoku.imports.schema import ImportFormatError, ParsedDocument, ParsedGoalDeclaration
 
 
 @dataclass

@@ -30,18 +30,18 @@ from django.utils.translation import gettext_noop
 from shinchoku.core.audit import Actor, record_create
 from shinchoku.core.changes import ChangeSummary
 from shinchoku.core.upload_limits import megabytes
+from shinchoku.documents.schema import (
+    ImportFormatError,
+    ParsedDocument,
+    ParsedGoalDeclaration,
+    document_from_json,
+)
 from shinchoku.goals.services import goal_declaration_import
 from shinchoku.imports.corrections import apply_corrections
 from shinchoku.imports.mapped_tables import RawTable, build_document, guess_columns
 from shinchoku.imports.models import ColumnMapping, ImportRecord, PendingImport
 from shinchoku.imports.ownership import Ownership, document_ownership
 from shinchoku.imports.reading import parse_bytes
-from shinchoku.imports.schema import (
-    ImportFormatError,
-    ParsedDocument,
-    ParsedGoalDeclaration,
-    document_from_json,
-)
 from shinchoku.imports.warnings import DocumentWarning, document_warnings
 from shinchoku.imports.worker import parse_in_worker
 from shinchoku.organizations.models import Department, Municipality

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shinchoku.core.audit import Actor
 from shinchoku.core.http import request_user
+from shinchoku.documents.schema import ImportFormatError
 from shinchoku.imports.access import municipality_for_import, pending_import_for_user
 from shinchoku.imports.corrections import CorrectionError, Record, editable_values, field_edits, line_checked
 from shinchoku.imports.forms import (
@@ -25,7 +26,6 @@ from shinchoku.imports.forms import (
 )
 from shinchoku.imports.mapped_tables import COLUMNS, RawTable
 from shinchoku.imports.models import ImportRecord
-from shinchoku.imports.schema import ImportFormatError
 from shinchoku.imports.selectors import correction_lines, record_views, source_lines
 from shinchoku.imports.services import (
     AlreadyCommittedError,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from shinchoku.imports.schema import Ignored, ParsedDocument, ParseWarning
+from shinchoku.documents.schema import Ignored, ParsedDocument, ParseWarning
 
 _MESSAGES = {
     "unplaced": _("This line was not read into any field: 「%(text)s」"),

@@ -170,9 +170,9 @@ def _child() -> int:
             setattr(settings, name, value)
         translation.activate(header["language"])
 
+        from shinchoku.documents.schema import ImportFormatError
         from shinchoku.imports.mapped_tables import raw_table
         from shinchoku.imports.reading import is_own_table, parse_bytes
-        from shinchoku.imports.schema import ImportFormatError
 
         try:
             document = parse_bytes(

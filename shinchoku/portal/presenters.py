@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from shinchoku.core.figures import Figure, format_figure
-from shinchoku.imports.schema import (
+from shinchoku.documents.schema import (
     ParsedGoal,
     ParsedGoalDeclaration,
     ParsedGuidelineProgress,

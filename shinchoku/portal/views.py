@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from shinchoku.core.eras import format_fiscal_year
-from shinchoku.imports.schema import ParsedGoalDeclaration, document_from_json
+from shinchoku.documents.schema import ParsedGoalDeclaration, document_from_json
 from shinchoku.organizations.selectors import municipality_public
 from shinchoku.portal.presenters import goal_rows, guideline_blocks
 from shinchoku.publishing import selectors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from shinchoku.imports.schema import (
+from shinchoku.documents.schema import (
     ParsedClassification,
     ParsedEntry,
     ParsedGuidelineProgress,

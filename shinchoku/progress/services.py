@@ -9,12 +9,12 @@ from django.db import transaction
 
 from shinchoku.core.audit import Actor, apply_changes, record_changes, record_create, record_delete
 from shinchoku.core.changes import ChangeSummary
-from shinchoku.imports.schema import ParsedEntry, ParsedGuidelineProgress, ParsedRow
+from shinchoku.documents.layouts import without_sections
+from shinchoku.documents.schema import ParsedEntry, ParsedGuidelineProgress, ParsedRow
 from shinchoku.organizations.models import Municipality, Section
 from shinchoku.organizations.services import SectionResolver, fiscal_year_ensure, looks_like_section
 from shinchoku.plans.models import Classification, Plan, PlanNode
 from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry
-from shinchoku.reports.layouts import without_sections
 from shinchoku.workflow.conflicts import check_version
 
 # Chapters are numbered ("1 市政運営の…"), sub-sections circled ("① 政策形成…"); the

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from shinchoku.core.audit import Actor, record_changes, record_create
+from shinchoku.documents.schema import ParsedDocument, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.evaluation.selectors import achievement_results, achievement_rollups, rollup_json
 from shinchoku.goals.models import GoalDeclaration
 from shinchoku.goals.selectors import declarations_with_goals, goal_declaration_document
-from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.organizations.models import Department, Municipality
 from shinchoku.organizations.selectors import resolve_section, section_lookup
 from shinchoku.plans.models import Plan

@@ -19,7 +19,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.core.eras import format_fiscal_year
-from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration, ParsedGuidelineProgress
+from shinchoku.documents.schema import ParsedDocument, ParsedGoalDeclaration, ParsedGuidelineProgress
 
 LICENSE = "公共データ利用規約（第1.0版）（PDL1.0）/ クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"

@@ -1,6 +1,6 @@
 """PDF in the documents' own layout: A4 landscape, BIZ UD Gothic embedded, re-importable.
 
-Writers take a document (``shinchoku.imports.schema``), never the ORM, like ``xlsx.py``.
+Writers take a document (``shinchoku.documents.schema``), never the ORM, like ``xlsx.py``.
 The layout follows the city's published PDFs (seeds 000 and 004): the title, then the
 declarer or the chapter / sub-section / group headings, then ruled tables whose shaded
 header row repeats on every page; ``n / N`` in the footer.
@@ -56,14 +56,14 @@ from reportlab.platypus import (
 )
 
 from shinchoku.core.eras import format_fiscal_year, search_fiscal_year
-from shinchoku.imports.schema import (
+from shinchoku.documents import layouts as L
+from shinchoku.documents.schema import (
     ParsedGoal,
     ParsedGoalDeclaration,
     ParsedGuidelineProgress,
     ParsedInitiative,
     ParsedRow,
 )
-from shinchoku.reports import layouts as L
 from shinchoku.reports.summary import SUMMARY_COLUMNS, SUMMARY_TITLE, SummaryRow, summary_cells
 
 __all__ = [

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shinchoku.imports.schema import ParsedDocument, ParsedGoalDeclaration
+from shinchoku.documents.schema import ParsedDocument, ParsedGoalDeclaration
 from shinchoku.reports import opendata, pdf, xlsx
 from shinchoku.reports.summary import SummaryRow
 
@@ -64,7 +64,7 @@ def render_publication(publication: Any, fmt: str, table: str | None = None) -> 
 
     ``table`` must be one of the document's CSV tables (the caller checks: it is user input).
     """
-    from shinchoku.imports.schema import document_from_json
+    from shinchoku.documents.schema import document_from_json
     from shinchoku.reports.judgements import judgement_lines
 
     municipality = publication.municipality

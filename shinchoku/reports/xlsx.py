@@ -1,6 +1,6 @@
 """XLSX in the documents' own columns: print-ready (A4 landscape, header repeated) and re-importable.
 
-Writers take a document (``shinchoku.imports.schema``), never the ORM: the same
+Writers take a document (``shinchoku.documents.schema``), never the ORM: the same
 document comes from the database (selectors) or from a parser.
 """
 
@@ -21,8 +21,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from shinchoku.core.eras import format_fiscal_year
 from shinchoku.core.figures import Figure
-from shinchoku.imports.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
-from shinchoku.reports import layouts as L
+from shinchoku.documents import layouts as L
+from shinchoku.documents.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.reports.summary import SUMMARY_COLUMNS, SUMMARY_TITLE, SummaryRow, summary_cells
 
 _FONT = "BIZ UDゴシック"

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shinchoku.core.audit import Actor
 from shinchoku.core.http import request_user
+from shinchoku.documents.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.goals.services import GOAL_RESULT_FIELDS, goal_results_update
-from shinchoku.imports.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.portal.presenters import goal_rows, guideline_blocks
 from shinchoku.progress.services import (
     progress_entry_create,

@@ -13,9 +13,9 @@ import pytest
 
 from shinchoku.core.figures import Figure
 from shinchoku.demo.loader import DOCUMENTS_DIR, MIDORI, demo_load
+from shinchoku.documents.schema import ParsedEntry, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.goals.models import Goal, GoalDeclaration
 from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text
-from shinchoku.imports.schema import ParsedEntry, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.organizations.models import Section
 from shinchoku.plans.models import Indicator, Measurement, Plan, PlanNode, Target
 from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry

@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from shinchoku.core.audit import Actor
 from shinchoku.core.figures import Figure
 from shinchoku.core.models import AuditEvent
+from shinchoku.documents.schema import ParsedGoal, ParsedGoalDeclaration
 from shinchoku.evaluation.models import FindingDismissal, ManualGrade
 from shinchoku.evaluation.quality import ReportRef, report_findings
 from shinchoku.goals.models import Goal, GoalDeclaration
 from shinchoku.goals.services import goal_declaration_import
-from shinchoku.imports.schema import ParsedGoal, ParsedGoalDeclaration
 from shinchoku.organizations.models import Department, Membership, Municipality, Role, Section
 from shinchoku.plans.models import Classification, Indicator, Plan, PlanNode
 from shinchoku.progress.models import InitiativeRow, ProgressEntry

@@ -2,7 +2,7 @@
 
 Each text parser module exposes ``looks_like(text) -> bool`` (cheap format
 detection, used by ``shinchoku.imports.reading``) and ``parse(text, *, source="")``
-returning a document of ``shinchoku.imports.schema``. ``parse`` raises
+returning a document of ``shinchoku.documents.schema``. ``parse`` raises
 ``ImportFormatError`` (source, line, reason) for anything that is not a complete
 document in its layout; lines it cannot attribute are returned in ``unplaced``.
 

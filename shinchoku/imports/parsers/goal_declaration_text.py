@@ -123,19 +123,19 @@ from functools import cached_property
 from shinchoku.core.eras import search_fiscal_year
 from shinchoku.core.figures import Figure, find_figures
 from shinchoku.core.text import is_wide, normalize, squash_spaces
-from shinchoku.imports.parsers.sections import (
-    KnownSections,
-    is_organisation_name,
-    known_section_names,
-    split_sections,
-)
-from shinchoku.imports.schema import (
+from shinchoku.documents.schema import (
     Ignored,
     ImportFormatError,
     ParsedGoal,
     ParsedGoalDeclaration,
     ParseWarning,
     Unplaced,
+)
+from shinchoku.imports.parsers.sections import (
+    KnownSections,
+    is_organisation_name,
+    known_section_names,
+    split_sections,
 )
 
 __all__ = ["MAX_TITLE_LINES", "looks_like", "parse"]

@@ -47,9 +47,7 @@ from dataclasses import dataclass, field
 
 from shinchoku.core.eras import search_fiscal_year
 from shinchoku.core.text import normalize
-from shinchoku.imports.parsers.codes import classification_code
-from shinchoku.imports.parsers.sections import KnownSections, known_section_names, read_trailing_sections
-from shinchoku.imports.schema import (
+from shinchoku.documents.schema import (
     Ignored,
     ImportFormatError,
     ParsedClassification,
@@ -60,6 +58,8 @@ from shinchoku.imports.schema import (
     ParseWarning,
     Unplaced,
 )
+from shinchoku.imports.parsers.codes import classification_code
+from shinchoku.imports.parsers.sections import KnownSections, known_section_names, read_trailing_sections
 
 __all__ = ["looks_like", "parse"]
 

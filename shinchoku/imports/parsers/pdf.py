@@ -79,10 +79,8 @@ from pdfplumber.utils.exceptions import PdfminerException
 from shinchoku.core.eras import search_fiscal_year
 from shinchoku.core.text import normalize
 from shinchoku.core.upload_limits import LimitExceeded, check_page_chars, check_pages
-from shinchoku.imports.parsers import goal_declaration_text
-from shinchoku.imports.parsers.codes import classification_code
-from shinchoku.imports.parsers.sections import split_trailing_sections
-from shinchoku.imports.schema import (
+from shinchoku.documents import layouts as L
+from shinchoku.documents.schema import (
     ImportFormatError,
     ParsedClassification,
     ParsedEntry,
@@ -93,7 +91,9 @@ from shinchoku.imports.schema import (
     ParsedRow,
     Unplaced,
 )
-from shinchoku.reports import layouts as L
+from shinchoku.imports.parsers import goal_declaration_text
+from shinchoku.imports.parsers.codes import classification_code
+from shinchoku.imports.parsers.sections import split_trailing_sections
 
 __all__ = ["looks_like", "parse"]
 

@@ -16,9 +16,8 @@ from shinchoku.core.figures import Figure
 from shinchoku.core.text import find_control_character, normalize
 from shinchoku.core.upload_limits import LimitExceeded
 from shinchoku.core.workbooks import SheetValues, WorkbookError, WorkbookValues, cell_ref, read_workbook
-from shinchoku.imports.parsers.codes import classification_code
-from shinchoku.imports.parsers.sections import split_sections, split_trailing_sections
-from shinchoku.imports.schema import (
+from shinchoku.documents import layouts as L
+from shinchoku.documents.schema import (
     ImportFormatError,
     ParsedClassification,
     ParsedEntry,
@@ -28,7 +27,8 @@ from shinchoku.imports.schema import (
     ParsedInitiative,
     ParsedRow,
 )
-from shinchoku.reports import layouts as L
+from shinchoku.imports.parsers.codes import classification_code
+from shinchoku.imports.parsers.sections import split_sections, split_trailing_sections
 
 _TRUE_MARKS = {"○", "〇", "◯", "1", "true", "TRUE", "True", "はい", "約", "見込", "x", "X"}
 

@@ -31,9 +31,9 @@ from typing import Any
 
 import pytest
 
+from shinchoku.documents.schema import ImportFormatError
 from shinchoku.imports.municipality_names import Scan, find_names, name_key
 from shinchoku.imports.reading import parse_bytes
-from shinchoku.imports.schema import ImportFormatError
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 DOCUMENTS = sorted(path.name.removesuffix(".txt") for path in CORPUS.glob("*.txt"))

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from shinchoku.documents.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.goals.models import Goal
 from shinchoku.imports.corrections import (
     Record,
@@ -18,7 +19,6 @@ from shinchoku.imports.corrections import (
 )
 from shinchoku.imports.models import ImportRecord, PendingImport
 from shinchoku.imports.reading import parse_bytes
-from shinchoku.imports.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.organizations.models import Municipality
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "demo" / "documents"

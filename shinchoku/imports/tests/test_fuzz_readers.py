@@ -25,8 +25,8 @@ from django.utils import translation
 
 from shinchoku.core.tables import TableError, read_table
 from shinchoku.core.workbooks import WorkbookError, read_workbook
+from shinchoku.documents.schema import ImportFormatError
 from shinchoku.imports.reading import parse_bytes
-from shinchoku.imports.schema import ImportFormatError
 from shinchoku.organizations.master import DEPARTMENT, HEADERS, SECTION, master_read
 
 FUZZ = Path(__file__).resolve().parents[3] / "bench" / "fuzz_readers.py"

@@ -47,8 +47,8 @@ from hypothesis import strategies as st
 
 from shinchoku.core.figures import Figure
 from shinchoku.core.text import is_wide, normalize
+from shinchoku.documents.schema import ParsedGoalDeclaration
 from shinchoku.imports.reading import parse_bytes
-from shinchoku.imports.schema import ParsedGoalDeclaration
 
 # --- vocabulary -------------------------------------------------------------------------
 

@@ -39,15 +39,15 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from shinchoku.core.text import normalize
-from shinchoku.imports.parsers.sections import is_organisation_name
-from shinchoku.imports.reading import parse_bytes
-from shinchoku.imports.schema import (
+from shinchoku.documents.schema import (
     ParsedClassification,
     ParsedEntry,
     ParsedGuidelineProgress,
     ParsedInitiative,
     ParsedRow,
 )
+from shinchoku.imports.parsers.sections import is_organisation_name
+from shinchoku.imports.reading import parse_bytes
 
 # --- vocabulary ------------------------------------------------------------------------
 

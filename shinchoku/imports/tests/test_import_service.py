@@ -7,8 +7,8 @@ import pytest
 
 from shinchoku.core.audit import Actor
 from shinchoku.core.models import AuditEvent
+from shinchoku.documents.schema import ImportFormatError
 from shinchoku.goals.models import Goal, GoalDeclaration
-from shinchoku.imports.schema import ImportFormatError
 from shinchoku.imports.services import report_import
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.organizations.services import UnknownSectionsError, department_create, section_create

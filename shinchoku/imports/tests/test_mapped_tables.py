@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import Workbook
 
+from shinchoku.documents.schema import ImportFormatError, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.goals.models import Goal
 from shinchoku.imports.mapped_tables import build_document, guess_columns, raw_table
 from shinchoku.imports.models import ColumnMapping, ImportRecord, PendingImport
-from shinchoku.imports.schema import ImportFormatError, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.organizations.models import Municipality
 from shinchoku.progress.models import ProgressEntry
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from shinchoku.core.figures import Figure
+from shinchoku.documents.schema import ImportFormatError, ParsedGoal, ParsedGoalDeclaration
 from shinchoku.imports.parsers import goal_declaration_text as parser
-from shinchoku.imports.schema import ImportFormatError, ParsedGoal, ParsedGoalDeclaration
 from shinchoku.imports.tests.seeds import GOAL_DECLARATION, GUIDELINE_PROGRESS, JUNK, cut, read_seed
 
 SOURCE = "000.txt"

@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
+from shinchoku.documents.schema import ImportFormatError, ParsedEntry, ParsedGuidelineProgress
 from shinchoku.imports.parsers import guideline_progress_text as parser
-from shinchoku.imports.schema import ImportFormatError, ParsedEntry, ParsedGuidelineProgress
 from shinchoku.imports.tests.seeds import GOAL_DECLARATION, GUIDELINE_PROGRESS, JUNK, cut, read_seed
 
 SOURCE = "004.txt"

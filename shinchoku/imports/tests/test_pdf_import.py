@@ -18,15 +18,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
-from shinchoku.imports.parsers import goal_declaration_text
-from shinchoku.imports.parsers import pdf as reader
-from shinchoku.imports.schema import (
+from shinchoku.documents import layouts as L
+from shinchoku.documents.schema import (
     ImportFormatError,
     ParsedGoal,
     ParsedGoalDeclaration,
     ParsedGuidelineProgress,
 )
-from shinchoku.reports import layouts as L
+from shinchoku.imports.parsers import goal_declaration_text
+from shinchoku.imports.parsers import pdf as reader
 from shinchoku.reports.pdf import FONT, goal_declaration_pdf, register_fonts
 
 SOURCE = "report.pdf"

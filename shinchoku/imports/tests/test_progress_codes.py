@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from shinchoku.core.audit import Actor
+from shinchoku.documents.schema import ParsedGuidelineProgress
 from shinchoku.imports.parsers import pdf as pdf_reader
 from shinchoku.imports.parsers import xlsx as xlsx_reader
 from shinchoku.imports.reading import parse_bytes
-from shinchoku.imports.schema import ParsedGuidelineProgress
 from shinchoku.organizations.models import Municipality
 from shinchoku.plans.models import Classification, Plan
 from shinchoku.progress.selectors import guideline_progress_document

@@ -22,10 +22,10 @@ from reportlab.pdfgen import canvas
 from shinchoku.core.tables import TableError, read_table
 from shinchoku.core.upload_limits import LimitExceeded
 from shinchoku.core.workbooks import read_workbook
+from shinchoku.documents.schema import ImportFormatError
 from shinchoku.imports import services as import_services
 from shinchoku.imports.models import PendingImport
 from shinchoku.imports.reading import parse_bytes
-from shinchoku.imports.schema import ImportFormatError
 from shinchoku.organizations.models import Municipality
 from shinchoku.testing import SEED_000
 
@@ -149,7 +149,7 @@ def test_the_worker_stops_a_parse_that_needs_more_memory_than_allowed(settings) 
 
 
 def test_the_worker_reads_a_document_as_the_reader_does(seeds_dir: Path) -> None:
-    from shinchoku.imports.schema import document_from_json
+    from shinchoku.documents.schema import document_from_json
     from shinchoku.imports.worker import parse_in_worker
 
     data = (seeds_dir / SEED_000).read_bytes()

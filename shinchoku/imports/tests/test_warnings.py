@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from shinchoku.core.audit import Actor
+from shinchoku.documents.schema import ParsedGoalDeclaration, ParseWarning
 from shinchoku.imports.models import ImportRecord, PendingImport
-from shinchoku.imports.schema import ParsedGoalDeclaration, ParseWarning
 from shinchoku.imports.services import DocumentWarningsError, report_import
 from shinchoku.imports.warnings import document_warnings
 from shinchoku.organizations.models import Municipality
@@ -33,7 +33,7 @@ def doubtful(tmp_path: Path) -> Path:
 
 
 def test_unplaced_lines_and_parser_warnings_are_listed_in_line_order() -> None:
-    from shinchoku.imports.schema import Unplaced
+    from shinchoku.documents.schema import Unplaced
 
     document = ParsedGoalDeclaration(
         fiscal_year=2024,

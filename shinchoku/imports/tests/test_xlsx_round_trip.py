@@ -8,10 +8,10 @@ from openpyxl import load_workbook
 
 from shinchoku.core.audit import Actor
 from shinchoku.core.models import AuditEvent
+from shinchoku.documents.schema import ImportFormatError
 from shinchoku.goals.models import Goal, GoalDeclaration
 from shinchoku.goals.selectors import declarations_with_goals, goal_declaration_document
 from shinchoku.imports.parsers import xlsx as xlsx_parser
-from shinchoku.imports.schema import ImportFormatError
 from shinchoku.imports.services import report_import
 from shinchoku.organizations.models import Municipality
 from shinchoku.plans.models import Plan

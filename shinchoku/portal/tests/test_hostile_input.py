@@ -134,8 +134,8 @@ def test_a_form_refuses_a_control_character_and_names_the_field() -> None:
 
 
 def test_an_imported_text_with_a_control_character_is_refused_with_its_line() -> None:
+    from shinchoku.documents.schema import ImportFormatError
     from shinchoku.imports.reading import decode_text
-    from shinchoku.imports.schema import ImportFormatError
 
     with pytest.raises(ImportFormatError) as refused:
         decode_text("一行目\n二行目\n三\x1b行目\n".encode(), source="x.txt")
@@ -146,8 +146,8 @@ def test_an_imported_text_with_a_control_character_is_refused_with_its_line() ->
 
 def test_an_imported_xlsx_cell_with_a_control_character_is_refused_with_its_cell() -> None:
     from shinchoku.core.workbooks import SheetValues, WorkbookValues
+    from shinchoku.documents.schema import ImportFormatError
     from shinchoku.imports.parsers.xlsx import _Sheet
-    from shinchoku.imports.schema import ImportFormatError
 
     # Excel stores it escaped (_x001B_) and readers give the character back: as read, here.
     sheet = SheetValues(
@@ -162,8 +162,8 @@ def test_an_imported_xlsx_cell_with_a_control_character_is_refused_with_its_cell
 def test_a_workbook_with_broken_xml_is_a_clear_error(seeds_dir) -> None:  # type: ignore[no-untyped-def]
     import zipfile
 
+    from shinchoku.documents.schema import ImportFormatError
     from shinchoku.imports.reading import parse_bytes
-    from shinchoku.imports.schema import ImportFormatError
     from shinchoku.reports.opendata import Publisher
     from shinchoku.reports.rendering import render
     from shinchoku.testing import SEED_000, goal_document

@@ -21,8 +21,8 @@ from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import literal_name
 
 from shinchoku.core.figures import find_figures
-from shinchoku.imports.schema import ParsedGoal, ParsedGoalDeclaration, ParsedGuidelineProgress
-from shinchoku.reports import layouts as L
+from shinchoku.documents import layouts as L
+from shinchoku.documents.schema import ParsedGoal, ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.reports.pdf import (
     FONT_PACKAGE,
     FontMissingError,

@@ -16,7 +16,7 @@ from shinchoku.evaluation.selectors import (
     grade_scales_of,
     rollup_json,
 )
-from shinchoku.imports.management.commands.import_report import municipality_from_option
+from shinchoku.organizations.commands import municipality_from_option
 from shinchoku.organizations.services import department_resolve
 
 

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from shinchoku.core.audit import Actor
 from shinchoku.evaluation.scales import PRESETS, Preset
 from shinchoku.evaluation.services import grade_scale_create_from_preset
-from shinchoku.imports.management.commands.import_report import municipality_from_option
+from shinchoku.organizations.commands import municipality_from_option
 from shinchoku.plans.models import Plan
 
 

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from shinchoku.core.audit import Actor
 from shinchoku.evaluation.quality import finding_counts, report_findings, reports_of
 from shinchoku.evaluation.services import finding_dismiss
-from shinchoku.imports.management.commands.import_report import municipality_from_option
+from shinchoku.organizations.commands import municipality_from_option
 
 
 class Command(BaseCommand):

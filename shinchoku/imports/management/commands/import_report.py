@@ -17,8 +17,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from shinchoku.core.audit import Actor
+from shinchoku.documents.schema import ImportFormatError
 from shinchoku.imports.reading import FORMATS
-from shinchoku.imports.schema import ImportFormatError
 from shinchoku.imports.services import (
     DocumentWarningsError,
     MunicipalityCheck,
@@ -26,23 +26,8 @@ from shinchoku.imports.services import (
     report_import,
 )
 from shinchoku.imports.warnings import DocumentWarning, ignored_reason
-from shinchoku.organizations.models import Municipality
+from shinchoku.organizations.commands import municipality_from_option
 from shinchoku.organizations.services import UnknownDepartmentError, UnknownSectionsError
-
-
-def municipality_from_option(value: str | None) -> Municipality:
-    """The municipality named by code or slug; the only one when there is just one."""
-    if value:
-        found = (
-            Municipality.objects.filter(code=value).first() or Municipality.objects.filter(slug=value).first()
-        )
-        if found is None:
-            raise CommandError(f"No municipality with code or slug {value!r}.")
-        return found
-    municipalities = list(Municipality.objects.all()[:2])
-    if len(municipalities) != 1:
-        raise CommandError("Name the municipality with --municipality CODE_OR_SLUG.")
-    return municipalities[0]
 
 
 class Command(BaseCommand):

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from shinchoku.documents.schema import ParsedDocument, document_from_json
 from shinchoku.goals.models import GoalDeclaration
 from shinchoku.goals.selectors import declarations_with_goals, goal_declaration_document
-from shinchoku.imports.management.commands.import_report import municipality_from_option
-from shinchoku.imports.schema import ParsedDocument, document_from_json
+from shinchoku.organizations.commands import municipality_from_option
 from shinchoku.organizations.services import department_resolve
 from shinchoku.plans.models import Plan
 from shinchoku.progress.selectors import guideline_progress_document
