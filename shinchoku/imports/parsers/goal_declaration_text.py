@@ -852,15 +852,21 @@ def _split_columns(
     evidence = [_narrowness(block, layout, first_is_narrow, other_labels) for block in blocks]
     sign = 1 if first_is_narrow else -1  # > 0: evidence for the first column
 
-    def score(split: int) -> float:
-        total = sum(sign * e for e in evidence[:split]) - sum(sign * e for e in evidence[split:])
+    # Prefix sums: every split point scored in one pass (a long column must not cost n²).
+    before = [0.0]
+    for e in evidence:
+        before.append(before[-1] + sign * e)
+    whole = before[-1]
+    scores = []
+    for split in range(len(blocks) + 1):
+        total = before[split] - (whole - before[split])
         if split == 0 or split == len(blocks):
             total -= 2  # an empty column is possible (a blank status) but rare
-        return total
+        scores.append(total)
 
-    ranked = sorted(range(len(blocks) + 1), key=lambda k: (-score(k), k))
+    ranked = sorted(range(len(blocks) + 1), key=lambda k: (-scores[k], k))
     best = ranked[0]
-    if len(ranked) > 1 and score(best) - score(ranked[1]) < _MARGIN:
+    if len(ranked) > 1 and scores[best] - scores[ranked[1]] < _MARGIN:
         runner = ranked[1]
         names = ("達成目標", "取組結果") if first_is_narrow else ("今後の取組の方向性", "目標達成状況")
         for index in range(min(best, runner), max(best, runner)):

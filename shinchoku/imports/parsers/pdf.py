@@ -74,7 +74,7 @@ from typing import Any
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.psexceptions import PSException
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from shinchoku.core.eras import search_fiscal_year
 from shinchoku.core.text import normalize
@@ -234,7 +234,7 @@ def _read(data: bytes, source: str) -> _Contents:
         else:
             reason = f"not a readable PDF ({cause or type(cause).__name__})"
         raise ImportFormatError(reason, source=source) from None
-    except PSException as error:  # raised while a page is parsed, after opening succeeded
+    except (PSException, MalformedPDFException) as error:  # raised while a page is read, after opening
         raise ImportFormatError(
             f"not a readable PDF ({error or type(error).__name__})", source=source
         ) from None

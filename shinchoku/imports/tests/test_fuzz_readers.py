@@ -9,6 +9,7 @@ crash the fuzz run found, with the clear error it now ends in.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import importlib.util
 import io
 import sys
@@ -223,3 +224,36 @@ def test_a_zip_of_a_version_python_cannot_read_is_a_clear_error() -> None:
         parse_bytes(data, source="report.xlsx")
     with pytest.raises(TableError, match="not an XLSX workbook"):
         _master(data)
+
+
+def test_a_page_box_with_a_number_out_of_range_is_a_clear_error() -> None:
+    """MalformedPDFException from pdfplumber: a /MediaBox holding 1e400 (found by the 100,000-input run)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = io.BytesIO()
+    canvas = Canvas(out)
+    canvas.drawString(72, 720, "page")
+    canvas.showPage()
+    canvas.save()
+    data = out.getvalue()
+    box = data.index(b"/MediaBox [ 0 0 ") + len(b"/MediaBox [ 0 0 ")
+    data = data[:box] + b"1e400 " + data[box:]
+    with pytest.raises(ImportFormatError, match="not a readable PDF"):
+        parse_bytes(data, source="report.pdf")
+
+
+def test_a_column_of_thousands_of_bullets_is_split_in_linear_time() -> None:
+    """Every split point of two unmarked columns was scored by summing all bullets again (quadratic).
+
+    A goal whose last columns hold thousands of bullets (a document with lines repeated,
+    found by the 100,000-input run) took minutes; the reader must stay far below the
+    import worker's CPU limit.
+    """
+    demo = Path(__file__).resolve().parents[2] / "demo" / "documents" / "midori_goal_declaration_2024.txt"
+    lines = demo.read_text(encoding="utf-8").splitlines()
+    bullet = next(number for number, line in enumerate(lines) if line.startswith("・令和５年度の「重点事業」"))
+    repeated = lines[: bullet + 1] + [lines[bullet]] * 20000 + lines[bullet + 1 :]
+    started = time.monotonic()
+    with contextlib.suppress(ImportFormatError):  # refusing is fine; taking minutes is not
+        parse_bytes("\n".join(repeated).encode(), source="repeated.txt")
+    assert time.monotonic() - started < 10
