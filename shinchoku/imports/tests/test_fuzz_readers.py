@@ -251,7 +251,9 @@ def test_a_column_of_thousands_of_bullets_is_split_in_linear_time() -> None:
     """
     demo = Path(__file__).resolve().parents[2] / "demo" / "documents" / "midori_goal_declaration_2024.txt"
     lines = demo.read_text(encoding="utf-8").splitlines()
-    bullet = next(number for number, line in enumerate(lines) if line.startswith("・令和５年度の「重点事業」"))
+    bullet = next(
+        number for number, line in enumerate(lines) if line.startswith("・令和５年度の「重点事業」")
+    )
     repeated = lines[: bullet + 1] + [lines[bullet]] * 20000 + lines[bullet + 1 :]
     started = time.monotonic()
     with contextlib.suppress(ImportFormatError):  # refusing is fine; taking minutes is not
