@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from shinchoku.documents.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text
@@ -35,3 +37,19 @@ def guideline_pdf(path: Path) -> bytes:
     from shinchoku.reports.pdf import guideline_progress_pdf
 
     return guideline_progress_pdf(guideline_document(path))
+
+
+# Generated documents per generator test (shinchoku/imports/tests/test_generated_*.py): thousands
+# in `make test`; SHINCHOKU_GENERATED_EXAMPLES=100 for a quick run while working on a reader.
+GENERATED_EXAMPLES = int(os.environ.get("SHINCHOKU_GENERATED_EXAMPLES", "1000"))
+
+
+def only_in_the_sqlite_pass() -> Any:
+    """Skip a test that reads no database in the suite's PostgreSQL pass: the SQLite pass ran it."""
+    import pytest
+    from django.db import connection
+
+    return pytest.mark.skipif(
+        connection.vendor != "sqlite",
+        reason="reads no database: the suite's SQLite pass runs it, the PostgreSQL pass need not repeat it",
+    )

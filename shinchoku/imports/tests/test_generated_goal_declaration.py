@@ -49,6 +49,7 @@ from shinchoku.core.figures import Figure
 from shinchoku.core.text import is_wide, normalize
 from shinchoku.documents.schema import ParsedGoalDeclaration
 from shinchoku.imports.reading import parse_bytes
+from shinchoku.testing import GENERATED_EXAMPLES, only_in_the_sqlite_pass
 
 # --- vocabulary -------------------------------------------------------------------------
 
@@ -509,8 +510,9 @@ def _strong(report: Report, index: int) -> bool:
     )
 
 
+@only_in_the_sqlite_pass()
 @settings(
-    max_examples=300,
+    max_examples=GENERATED_EXAMPLES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -48,6 +48,7 @@ from shinchoku.documents.schema import (
 )
 from shinchoku.imports.parsers.sections import is_organisation_name
 from shinchoku.imports.reading import parse_bytes
+from shinchoku.testing import GENERATED_EXAMPLES, only_in_the_sqlite_pass
 
 # --- vocabulary ------------------------------------------------------------------------
 
@@ -456,8 +457,11 @@ def _content(document: ParsedGuidelineProgress) -> dict[str, Any]:
     return data
 
 
+@only_in_the_sqlite_pass()
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=GENERATED_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(documents())
 def test_a_generated_document_reads_back_exactly(document: Generated) -> None:
