@@ -63,8 +63,12 @@ def record_views(
                 continue
             later = [start for start in starts[index + 1 :] if start > view.line]
             end = later[0] if later else min(len(lines) + 1, view.line + 60)
+            # Blank lines are left out (text extracted from a PDF has one between every line);
+            # the numbers stay those of the file.
             view.source = [
-                (number, lines[number - 1]) for number in range(view.line, end) if number - 1 < len(lines)
+                (number, lines[number - 1])
+                for number in range(view.line, end)
+                if number - 1 < len(lines) and lines[number - 1].strip()
             ]
     return views
 
