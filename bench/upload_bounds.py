@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shinchoku.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -86,7 +86,9 @@ def main() -> None:
         read = parse_in_worker(data, source="upload")
         worker_outcome = "read" if read.document else (read.error or {}).get("reason", "")
         assert worker_outcome == outcome or read.document, (worker_outcome, outcome)
-        print(f"{name:36} {len(data) / 1e6:>8.2f}MB {in_process:>10.2f}s {read.seconds:>7.2f}s  {outcome[:90]}")
+        print(
+            f"{name:36} {len(data) / 1e6:>8.2f}MB {in_process:>10.2f}s {read.seconds:>7.2f}s  {outcome[:90]}"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: this process {peak:.0f} MB, largest worker {children:.0f} MB")
