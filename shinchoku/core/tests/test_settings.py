@@ -79,3 +79,25 @@ def test_database_url_selects_postgresql() -> None:
 def test_development_debug_is_off_unless_asked() -> None:
     assert load_settings(SHINCHOKU_ENV="development").stdout.split()[0] == "False"
     assert load_settings(SHINCHOKU_ENV="development", DJANGO_DEBUG="yes").stdout.split()[0] == "True"
+
+
+def hsts_seconds(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SHINCHOKU_"))}
+    clean.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import shinchoku.settings as s; print(s.SECURE_HSTS_SECONDS)"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_sends_hsts_for_a_year_unless_configured() -> None:
+    # Issue 14, finding 7: there was no Strict-Transport-Security at all.
+    assert hsts_seconds(DJANGO_SECRET_KEY=GOOD_KEY) == "31536000"
+    assert hsts_seconds(DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_HSTS_SECONDS="300") == "300"
+    assert hsts_seconds(SHINCHOKU_ENV="development") == "0"
