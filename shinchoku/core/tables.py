@@ -138,19 +138,7 @@ def read_table(
     Raises ``TableError`` when the file cannot be read or a required column is
     missing. Columns the layout does not know are ignored with a warning.
     """
-    if not data.strip():
-        raise TableError([Problem(source=source, message=_("The file is empty."))])
-    if data.startswith(_OLE_MAGIC):
-        raise TableError(
-            [Problem(source=source, message=_("This is an old Excel file (.xls): save it as .xlsx or CSV."))]
-        )
-    fmt = table_format(data)
-    if fmt != "xlsx":
-        try:
-            check_text(data)
-        except LimitExceeded as error:
-            raise TableError([Problem(source=source, message=str(error))]) from None
-    raw = _xlsx_rows(data, source=source) if fmt == "xlsx" else _csv_rows(data, source=source)
+    fmt, raw = _raw_rows(data, source=source)
     wanted = {header_key(spelling): key for spelling, key in headers.items()}
     required = list(required)
     table: Table | None = None
@@ -199,17 +187,26 @@ def table_rows(data: bytes, *, source: str) -> Iterator[tuple[int, list[str]]]:
 
     Within the upload bounds; raises TableError when the file is neither.
     """
+    _fmt, raw = _raw_rows(data, source=source)
+    for line, values, _letters in raw:
+        yield line, values
+
+
+def _raw_rows(data: bytes, *, source: str) -> tuple[str, Iterator[tuple[int, list[str], list[str]]]]:
+    """The format and the rows (line, cell texts, cell letters) of a CSV or XLSX, within the upload bounds."""
     if not data.strip():
         raise TableError([Problem(source=source, message=_("The file is empty."))])
+    if data.startswith(_OLE_MAGIC):
+        raise TableError(
+            [Problem(source=source, message=_("This is an old Excel file (.xls): save it as .xlsx or CSV."))]
+        )
     fmt = table_format(data)
     if fmt != "xlsx":
         try:
             check_text(data)
         except LimitExceeded as error:
             raise TableError([Problem(source=source, message=str(error))]) from None
-    raw = _xlsx_rows(data, source=source) if fmt == "xlsx" else _csv_rows(data, source=source)
-    for line, values, _letters in raw:
-        yield line, values
+    return fmt, _xlsx_rows(data, source=source) if fmt == "xlsx" else _csv_rows(data, source=source)
 
 
 def _header(
