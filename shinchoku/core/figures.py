@@ -96,7 +96,9 @@ __all__ = [
     "UNITS",
     "Figure",
     "FigureParseError",
+    "amount_style",
     "find_figures",
+    "format_amount",
     "format_figure",
     "parse_amount",
     "parse_figure",
@@ -733,3 +735,30 @@ def format_figure(figure: Figure, *, style: str = "plain") -> str:
     prefix = "約" if figure.approximate else ""
     suffix = "（見込）" if figure.provisional else ""
     return f"{prefix}{sign}{number}{figure.unit}{suffix}"
+
+
+# The amount rule (issue 10): documents write yen with 万/億 (10億円, 約12億7,700万円,
+# 1,754万6千円) and round large counts too (450万件, 180万人), but an exact count or a
+# smaller one with commas only (4,238,714件, 25,000回, 10,000点).
+_KANJI_YEN_FROM = Decimal(10**4)
+_KANJI_COUNT_FROM = Decimal(10**5)
+
+
+def amount_style(figure: Figure) -> str:
+    """The style documents print ``figure`` in: ``"kanji"`` (万/億/兆) or ``"plain"`` (commas).
+
+    - 円 from 1万: ``10億円``, ``約12億7,700万円``, ``1,754万6,000円``; below, ``9,800円``;
+    - any other unit from 10万 when the value is a whole number of 万: ``450万件``, ``180万人``;
+    - everything else plain: ``4,238,714件``, ``25,000回``, ``81.2%``.
+    """
+    size = abs(figure.value)
+    if figure.unit == "円":
+        return "kanji" if size >= _KANJI_YEN_FROM else "plain"
+    if size >= _KANJI_COUNT_FROM and size % 10**4 == 0:
+        return "kanji"
+    return "plain"
+
+
+def format_amount(figure: Figure) -> str:
+    """``figure`` printed as the documents print it (``amount_style``): 10億円, 4,238,714件."""
+    return format_figure(figure, style=amount_style(figure))

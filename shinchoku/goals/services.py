@@ -14,6 +14,7 @@ from shinchoku.core.eras import search_fiscal_year
 from shinchoku.core.figures import Figure, find_figures
 from shinchoku.documents.schema import ParsedGoal, ParsedGoalDeclaration
 from shinchoku.goals.models import Goal, GoalDeclaration, GoalSection
+from shinchoku.goals.naming import propose_indicator_name
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.organizations.services import SectionResolver, fiscal_year_ensure
 from shinchoku.plans.models import Indicator, Measurement, Target
@@ -150,6 +151,18 @@ def _sync_figure(
         summary.add_updated(existing, list(apply_changes(existing, values, actor=actor)))
 
 
+def _name_follows_proposal(indicator: Indicator, first: Figure, goal: Goal) -> bool:
+    """Whether a re-import may rename ``indicator``: nobody has chosen its name.
+
+    The name is still the importer's proposal; for an indicator imported before proposals
+    were kept, it is still what the importer then wrote (the first figure's label or the
+    goal's title). Any other name is a person's (the declaration form) and is kept.
+    """
+    if indicator.proposed_name:
+        return indicator.name == indicator.proposed_name
+    return indicator.name == (first.label or goal.title)[:300]
+
+
 def _sync_indicators(
     goal: Goal,
     parsed: ParsedGoal,
@@ -163,14 +176,17 @@ def _sync_indicators(
     series = _series(parsed, fiscal_year)
     for k, (target, actuals) in enumerate(series):
         first = target or actuals[0][1]
-        name = (first.label or goal.title)[:300]
-        values = {"name": name, "unit": first.unit, "position": k}
+        proposal = propose_indicator_name(parsed, target, actuals[0][1] if actuals else None)
+        values: dict[str, object] = {"proposed_name": proposal, "unit": first.unit, "position": k}
         if k < len(indicators):
             indicator = indicators[k]
+            if _name_follows_proposal(indicator, first, goal):
+                values["name"] = proposal
             summary.add_updated(indicator, list(apply_changes(indicator, values, actor=actor)))
         else:
             indicator = Indicator.objects.create(
                 municipality=goal.declaration.municipality,
+                name=proposal,
                 formula=propose_formula(parsed),
                 reported_as_change=propose_reported_as_change(parsed, actuals[0][1] if actuals else None),
                 **values,
@@ -178,7 +194,7 @@ def _sync_indicators(
             indicator.sections.set(sections)
             goal.indicators.add(indicator)
             proposed = ["formula", "reported_as_change"] if indicator.reported_as_change else ["formula"]
-            record_create(indicator, actor=actor, fields=["name", "unit", *proposed])
+            record_create(indicator, actor=actor, fields=["name", "proposed_name", "unit", *proposed])
             summary.add_created(indicator)
         targets = {t.fiscal_year: t for t in indicator.targets.filter(kind=Target.Kind.FINAL)}
         _sync_figure(

@@ -64,7 +64,7 @@ from shinchoku.goals.services import (
     indicator_update,
 )
 from shinchoku.organizations.models import Department, Membership, Role, Section
-from shinchoku.plans.models import Indicator
+from shinchoku.plans.models import Indicator, Target
 from shinchoku.workflow.conflicts import ConflictError
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -134,6 +134,8 @@ class IndicatorRow:
     target: str
     conflict: ConflictError | None = None
     open: bool = False
+    # The target of the year, printed in the document's style by the ``amount`` filter.
+    target_figure: Target | None = None
 
 
 @dataclass
@@ -191,6 +193,7 @@ def _page(
                     or IndicatorForm(prefix=iprefix, initial=indicator_initial(indicator, fiscal_year)),
                     baseline=figure_text(indicator.baseline_value, indicator.unit),
                     target=target_text(target, indicator.unit),
+                    target_figure=target,
                     conflict=overrides.conflicts.get(iprefix),
                     open=iprefix in overrides.forms,
                 )

@@ -149,6 +149,15 @@ class Indicator(TimestampedModel):
         related_name="indicators",
     )
     name = models.CharField(_("name"), max_length=300)
+    proposed_name = models.CharField(
+        _("name proposed from the document"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The name the importer read from the target text. A re-import renames the indicator "
+            "only while its name is still this proposal, so a name a person chose is kept."
+        ),
+    )
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from shinchoku.core.figures import Figure, format_figure
+from shinchoku.core.figures import Figure, format_amount
 from shinchoku.documents.schema import (
     ParsedGoal,
     ParsedGoalDeclaration,
@@ -26,7 +26,7 @@ def _figure_text(value: str | None, unit: str) -> str:
     """An evaluation's exact decimal in the report's style: 4238714 件 → 4,238,714件, 1000000000 円 → 10億円."""
     if not value:
         return ""
-    return format_figure(Figure(Decimal(value), unit or ""), style="kanji")
+    return format_amount(Figure(Decimal(value), unit or ""))
 
 
 def goal_rows(document: ParsedGoalDeclaration, evaluation: dict[str, Any]) -> list[GoalRow]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from shinchoku.core.figures import Figure, format_figure
+from shinchoku.core.figures import Figure, format_amount
 
 
 def judgement_line(row: dict[str, Any], *, with_label: bool) -> str:
@@ -20,7 +20,7 @@ def judgement_line(row: dict[str, Any], *, with_label: bool) -> str:
         text += "（見込）"
     if row.get("actual"):
         # The figure judged, as printed reports write it: 実績4,238,714件.
-        text += "　実績" + format_figure(Figure(Decimal(row["actual"]), row.get("unit") or ""), style="kanji")
+        text += "　実績" + format_amount(Figure(Decimal(row["actual"]), row.get("unit") or ""))
     if row.get("stated_grade") and row["stated_grade"] != row.get("grade"):
         text += f"（記載：{row['stated_grade']}）"
     return f"{row['label']}：{text}" if with_label and row.get("label") else text

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 
 from shinchoku.core.audit_display import process_label as _process_label
 from shinchoku.core.eras import format_date, format_fiscal_year
+from shinchoku.core.figures import Figure, format_amount, format_figure
 
 register = template.Library()
 
@@ -44,3 +48,38 @@ def wareki_date(value: date | datetime | None) -> str:
 def process_label(value: str | None) -> str:
     """A process that acted without a person, in words: ``load_demo`` → 「デモデータの読込」."""
     return _process_label(value) if value else ""
+
+
+def _as_figure(value: Any, unit: str) -> Figure | None:
+    if isinstance(value, Figure):
+        return value
+    if hasattr(value, "value") and hasattr(value, "provisional"):  # a Target or a Measurement
+        return Figure(
+            Decimal(value.value).normalize(), unit or "", bool(value.approximate), bool(value.provisional)
+        )
+    try:
+        return Figure(Decimal(str(value)).normalize(), unit or "")
+    except (InvalidOperation, ValueError):
+        return None
+
+
+@register.filter
+def amount(value: Any, unit: str = "") -> str:
+    """A figure as the document writes it, its exact value kept in the markup.
+
+    ``{{ target|amount:"円" }}`` → ``<data value="1000000000" title="1,000,000,000円">10億円</data>``;
+    ``4238714`` 件 → ``<data value="4238714">4,238,714件</data>`` (the rule is
+    ``figures.amount_style``). ``value`` is a Decimal, a number as text, a ``Figure``, or a
+    Target/Measurement (its 約 and 見込 are printed). Empty for None: ``—``.
+    """
+    if value is None or value == "":
+        return "—"
+    figure = _as_figure(value, unit)
+    if figure is None or not figure.value.is_finite():
+        return str(value)
+    shown = format_amount(figure)
+    exact = format_figure(figure)
+    raw = format(figure.value, "f")
+    if shown == exact:
+        return format_html('<data value="{}">{}</data>', raw, shown)
+    return format_html('<data value="{}" title="{}">{}</data>', raw, exact, shown)

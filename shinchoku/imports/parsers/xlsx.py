@@ -145,18 +145,27 @@ def parse(data: bytes, *, source: str = "") -> ParsedGoalDeclaration | ParsedGui
     )
 
 
+# No figure of a report reaches 10^18 (a city's budget is about 10^12 yen).
+_LARGEST_EXPONENT = 18
+
+
 def _decimal(sheet: _Sheet, row: int, key: str) -> Decimal:
     value = sheet.get(row, key)
     try:
         if isinstance(value, bool):
             raise InvalidOperation
         if isinstance(value, float):
-            return Decimal(repr(value))
-        if isinstance(value, int):
-            return Decimal(value)
-        return Decimal(normalize(_text(value)).replace(",", ""))
+            number = Decimal(repr(value))
+        elif isinstance(value, int):
+            number = Decimal(value)
+        else:
+            number = Decimal(normalize(_text(value)).replace(",", ""))
     except InvalidOperation:
         raise sheet.error(row, key, f"{value!r} is not a number") from None
+    # "inf", "nan" and 1e400 parse as decimals: none is a figure (and int() of them fails or explodes).
+    if not number.is_finite() or number.adjusted() > _LARGEST_EXPONENT:
+        raise sheet.error(row, key, f"{value!r} is not a number a report holds")
+    return number
 
 
 def _flag(sheet: _Sheet, row: int, key: str) -> bool:
