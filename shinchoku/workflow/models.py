@@ -308,3 +308,35 @@ class Reminder(models.Model):
     def municipality_id(self) -> int:
         # The audit log files each row under its municipality (core.audit reads this attribute).
         return self.request.municipality_id
+
+
+class EntryDraft(models.Model):
+    """A person's unsaved text of an entry, kept while they type (autosave, issue 10).
+
+    Server-side rather than in the browser: city halls share PCs, so a draft kept in the
+    browser's storage would show one person's words to the next person at that desk and
+    would be lost when the person moves to another PC. Here a draft belongs to its author
+    only (every query filters on ``user``), follows them to any PC, is removed when they
+    save the entry or discard it, and goes away with the entry.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    entry = models.ForeignKey(
+        ProgressEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="drafts"
+    )
+    text = models.TextField(_("text"))
+    base_version = models.PositiveIntegerField(
+        _("version it was typed on"),
+        help_text=_("The entry's version when the person started typing: saving the draft checks it."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("entry draft")
+        verbose_name_plural = _("entry drafts")
+        constraints = [models.UniqueConstraint(fields=["user", "entry"], name="uniq_entry_draft")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.entry_id}"

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from shinchoku.progress.services import (
 from shinchoku.publishing.diff import document_changes
 from shinchoku.reports import opendata
 from shinchoku.reports.rendering import FORMATS, render_publication
+from shinchoku.workflow import entries as batch_entries
 from shinchoku.workflow import selectors, tasks
 from shinchoku.workflow.access import (
     entry_for_editing,
@@ -56,7 +57,7 @@ from shinchoku.workflow.forms import (
     actual_field_name,
     parse_actual,
 )
-from shinchoku.workflow.models import CollectionRound, RequestStatus, RoundRequest
+from shinchoku.workflow.models import CollectionRound, EntryDraft, RequestStatus, RoundRequest
 from shinchoku.workflow.services import (
     TransitionError,
     guideline_results_roll_forward,
@@ -229,16 +230,37 @@ def _refuse_if_locked(request: HttpRequest, req: RoundRequest) -> HttpResponse |
 @require_GET
 def request_detail(request: HttpRequest, slug: str, pk: int, section_pk: int) -> HttpResponse:
     req, scope = request_for_user(request.user, slug, pk, section_pk)
+    return _request_page(request, req, may_edit(scope, req) and _editable(req))
+
+
+def _editor_rows(
+    request: HttpRequest, req: RoundRequest, batch: batch_entries.BatchOutcome | None = None
+) -> dict[str, object]:
+    """The rows of the entries editor, each entry's box set from a refused batch, a draft or the text."""
+    rows = selectors.request_rows(req)
+    entries = [e for view in rows for e in (*view.results, *view.plans)]
+    drafts = batch_entries.drafts_of(request_user(request), entries)
+    batch_entries.annotate_entries(entries, drafts=drafts, outcome=batch)
+    return {"rows": rows, "has_drafts": bool(drafts), "batch": batch}
+
+
+def _request_page(
+    request: HttpRequest,
+    req: RoundRequest,
+    can_edit: bool,
+    batch: batch_entries.BatchOutcome | None = None,
+    status: int = 200,
+) -> HttpResponse:
     actor = Actor(user=request_user(request))
     return render(
         request,
         "workflow/request_detail.html",
         {
-            "municipality": scope.municipality,
+            "municipality": req.municipality,
             "req": req,
             "round": req.round,
-            "can_edit": may_edit(scope, req) and _editable(req),
-            "rows": selectors.request_rows(req),
+            "can_edit": can_edit,
+            **_editor_rows(request, req, batch),
             "goals": selectors.request_goals(req),
             "steps": selectors.request_steps(req),
             "actions": request_actions(req, actor),
@@ -246,6 +268,7 @@ def request_detail(request: HttpRequest, slug: str, pk: int, section_pk: int) ->
             "step_form": StepForm(),
             "new_form": EntryNewForm(),
         },
+        status=status,
     )
 
 
@@ -487,6 +510,14 @@ def _row_response(
     status: int = 200,
 ) -> HttpResponse:
     views = selectors.request_rows(req, only_row=row_pk)
+    entries = [e for view in views for e in (*view.results, *view.plans)]
+    batch_entries.annotate_entries(
+        entries,
+        drafts=batch_entries.drafts_of(request_user(request), entries),
+        conflict=conflict,
+        conflict_entry=conflict_entry,
+        mine=mine,
+    )
     return render(
         request,
         "workflow/_row.html",
@@ -496,9 +527,6 @@ def _row_response(
             "req": req,
             "municipality": req.municipality,
             "can_edit": _editable(req),
-            "conflict": conflict,
-            "conflict_entry": conflict_entry,
-            "mine": mine,
             "new_form": EntryNewForm(),
             # 「保存しました」 (or the error just added) in the page's live region.
             "saved": saved,
@@ -573,7 +601,58 @@ def entry_edit(request: HttpRequest, slug: str, pk: int, section_pk: int, entry_
         )
     except ConflictError as conflict:
         return _conflict_response(request, req, entry.row_id, entry.pk, conflict, form.cleaned_data["text"])
+    EntryDraft.objects.filter(user=request_user(request), entry=entry).delete()
     return _after_entry_change(request, req, entry.row_id)
+
+
+@login_required
+@require_POST
+def entries_save(request: HttpRequest, slug: str, pk: int, section_pk: int) -> HttpResponse:
+    """「まとめて保存」: every changed entry of the form in one transaction, or none (issue 10)."""
+    req, _scope = request_for_editing(request.user, slug, pk, section_pk)
+    if (refused := _refuse_if_locked(request, req)) is not None:
+        return refused
+    user = request_user(request)
+    batch = batch_entries.entries_save(request=req, data=request.POST, user=user, actor=Actor(user=user))
+    saved_at = timezone.localtime().strftime("%H:%M")
+    if _is_htmx(request):
+        return render(
+            request,
+            "workflow/_entries_editor.html",
+            {
+                "municipality": req.municipality,
+                "req": req,
+                "can_edit": True,
+                "new_form": EntryNewForm(),
+                **_editor_rows(request, req, None if batch.ok else batch),
+                "saved": batch.ok,
+            },
+        )
+    if batch.ok:
+        messages.success(request, _("Saved (%(time)s)") % {"time": saved_at})
+        return redirect(f"{_request_url(req)}#entries")
+    return _request_page(request, req, True, batch, status=409 if batch.conflicts or batch.missing else 400)
+
+
+@login_required
+@require_POST
+def entries_draft(request: HttpRequest, slug: str, pk: int, section_pk: int) -> HttpResponse:
+    """Autosave: keep the changed boxes as the person's draft (not as the entries)."""
+    req, _scope = request_for_editing(request.user, slug, pk, section_pk)
+    if not _editable(req):
+        return JsonResponse({"kept": [], "message": ""}, status=409)
+    kept = batch_entries.drafts_keep(request=req, data=request.POST, user=request_user(request))
+    message = _("Draft kept (%(time)s)") % {"time": timezone.localtime().strftime("%H:%M")} if kept else ""
+    return JsonResponse({"kept": kept, "message": message})
+
+
+@login_required
+@require_POST
+def drafts_discard(request: HttpRequest, slug: str, pk: int, section_pk: int) -> HttpResponse:
+    req, _scope = request_for_editing(request.user, slug, pk, section_pk)
+    if batch_entries.drafts_discard(request=req, user=request_user(request)):
+        messages.info(request, _("The unsaved draft is discarded: the boxes show the saved texts."))
+    return redirect(f"{_request_url(req)}#entries")
 
 
 @login_required

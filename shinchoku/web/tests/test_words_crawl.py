@@ -66,6 +66,9 @@ NAMES = {
 ENGLISH_ALLOWED = {
     # The product's name.
     "Shinchoku": "the product's name",
+    # Key names, printed on the keyboard in Latin letters (「Ctrl＋Enterでも保存できます」).
+    "Ctrl": "a key's name",
+    "Enter": "a key's name",
     # File formats and standards, written in Latin letters in Japanese too.
     "CSV": "file format",
     "XLSX": "file format",

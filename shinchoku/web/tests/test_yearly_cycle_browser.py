@@ -580,8 +580,8 @@ def guideline(tour: Tour, tmp_path: Path) -> None:
     tour.screenshot("guideline-prefilled")
     entry = boxes[0].get_attribute("id").removeprefix("entry-text-")
     tour.fill(boxes[0], GUIDELINE_RESULT)
-    with page.expect_response(lambda r: f"/entries/{entry}/" in r.url):
-        tour.click(page.locator(f"#entry-{entry} form button").first)  # Save (htmx swaps the row)
+    with page.expect_response(lambda r: "/entries/save/" in r.url):
+        tour.click(page.locator("#entries-form button[type=submit]"))  # まとめて保存 (htmx swaps the entries)
     assert page.locator(f"#entry-text-{entry}").input_value() == GUIDELINE_RESULT
     new = page.locator("section.initiative-row", has=page.locator(f"#entry-{entry}")).locator(
         "form.entry-new"

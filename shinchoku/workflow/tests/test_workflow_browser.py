@@ -83,8 +83,8 @@ def test_prefill_edit_submit_send_back_fix_approve_publish(
     assert box.input_value() == "市民意識調査を実施し、施策評価に活用する。"
     shoot(page, "workflow-1-prefilled", axe_check)
     box.fill("市民意識調査を実施し、回答率は42%だった。")
-    with page.expect_response(lambda r: f"/entries/{entry.pk}/" in r.url):
-        page.locator(f"#entry-{entry.pk} form button").first.click()  # Save (htmx swaps the row)
+    with page.expect_response(lambda r: "/entries/save/" in r.url):
+        page.locator("#entries-form button[type=submit]").click()  # まとめて保存 (htmx swaps the entries)
     assert (
         page.locator(f"#entry-text-{entry.pk}").input_value() == "市民意識調査を実施し、回答率は42%だった。"
     )
@@ -105,8 +105,8 @@ def test_prefill_edit_submit_send_back_fix_approve_publish(
     )
     shoot(page, "workflow-3-sent-back", axe_check)
     page.locator(f"#entry-text-{entry.pk}").fill("市民意識調査を実施し、結果を施策評価に活用した。")
-    with page.expect_response(lambda r: f"/entries/{entry.pk}/" in r.url):
-        page.locator(f"#entry-{entry.pk} form button").first.click()
+    with page.expect_response(lambda r: "/entries/save/" in r.url):
+        page.locator(f"#entry-text-{entry.pk}").press("Control+Enter")
     step(page, request_url, "submit")
 
     # The approvals complete; the planning section accepts and publishes.
