@@ -107,9 +107,16 @@ def parse_in_worker(
         return WorkerResult(document=answer["document"], error=None, seconds=seconds)
     if isinstance(answer, dict) and "error" in answer:
         return WorkerResult(document=None, error=answer["error"], seconds=seconds, table=answer.get("table"))
-    if (isinstance(answer, dict) and answer.get("limit") == "memory") or completed.returncode in (
-        -signal.SIGKILL,
-        -signal.SIGSEGV,
+    stderr = completed.stderr.decode(errors="replace")
+    if (
+        (isinstance(answer, dict) and answer.get("limit") == "memory")
+        or completed.returncode in (-signal.SIGKILL, -signal.SIGSEGV)
+        # Out of address space while Python itself runs (an import, its error handling): it
+        # ends with a MemoryError, or with a SystemError that no exception was set.
+        or (
+            completed.returncode != 0
+            and ("MemoryError" in stderr or "error return without exception" in stderr)
+        )
     ):
         message = _(
             "Reading the file needed more than %(limit)s MB of memory, more than any report: "
@@ -123,7 +130,7 @@ def parse_in_worker(
         "import worker failed for %s (exit %s): %s",
         source,
         completed.returncode,
-        completed.stderr.decode(errors="replace")[-4000:],
+        stderr[-4000:],
     )
     return _refused(
         _("The file could not be read because of an error in the reader; it has been logged."), started

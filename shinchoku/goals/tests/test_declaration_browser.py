@@ -1,6 +1,7 @@
 """The goal declaration form in Chromium: create, add a goal and an indicator with htmx, figures read back."""
 
 import pytest
+from playwright.sync_api import expect
 
 from shinchoku.goals.models import Goal
 from shinchoku.organizations.models import Department, Section
@@ -32,7 +33,7 @@ def test_department_head_declares_goals_in_the_browser(
     new_goal.locator("textarea[name$=target_text]").fill("・総ページビュー数 450万件")
     with page.expect_response(lambda r: r.url.endswith("/goals/")):
         new_goal.locator("button[type=submit]").click()  # htmx swaps the goal list
-    assert page.get_by_text("広報活動の充実").first.is_visible()
+    expect(page.get_by_text("広報活動の充実").first).to_be_visible()
     goal = Goal.objects.get()
 
     form = page.locator(f"form[action$='/goals/{goal.pk}/indicators/']")

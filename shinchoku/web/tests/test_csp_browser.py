@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from shinchoku.goals.models import Goal
 from shinchoku.organizations.models import Department, Section
@@ -38,7 +39,7 @@ def test_staff_and_public_pages_run_under_the_policy(
         new_goal.locator("input[name$=sections]").first.check()
         with page.expect_response(lambda r: r.url.endswith("/goals/")):
             new_goal.locator("button[type=submit]").click()  # an htmx swap
-        assert page.get_by_text("窓口のデジタル化").first.is_visible()
+        expect(page.get_by_text("窓口のデジタル化").first).to_be_visible()
         assert Goal.objects.filter(title="窓口のデジタル化").exists()
         for path in ("/my/", "/m/midori/", "/p/midori/", "/p/midori/search/?q=窓口", "/p/midori/summary/"):
             page.goto(path)

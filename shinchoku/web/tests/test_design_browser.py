@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from shinchoku.core.audit import Actor
 from shinchoku.goals.models import GoalDeclaration
@@ -172,7 +173,7 @@ def test_controls_font_and_components_follow_the_design_system(  # type: ignore[
     status = page.locator("#save-status")
     status.get_by_text("保存しました").wait_for()
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
-    assert status.is_visible()
+    expect(status).to_be_visible()
     assert check_controls(page, "declaration detail") >= 5
     assert axe_check(page) == []
     shoot(page, status, "saved")

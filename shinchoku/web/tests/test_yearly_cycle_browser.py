@@ -39,6 +39,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -456,7 +457,7 @@ def goal_declaration(tour: Tour) -> None:
         )  # read back while typing
         with page.expect_response(lambda r: "/indicators/" in r.url):
             tour.click(form.locator("button:not([name=check])"))
-        assert goal.locator("table.indicators").get_by_text(indicator).first.is_visible()
+        expect(goal.locator("table.indicators").get_by_text(indicator).first).to_be_visible()
     tour.task = None
     page.reload()
     tour.screenshot("declaration-goals")

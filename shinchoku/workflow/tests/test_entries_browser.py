@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from shinchoku.core.audit import Actor
 from shinchoku.organizations.models import Municipality, Section
@@ -82,14 +83,14 @@ def test_type_two_entries_ctrl_enter_saves_and_a_draft_survives_a_reload(
     assert "さらに追記中" not in first.text
     strict.reload()
     assert one.input_value().endswith("さらに追記中")
-    assert strict.locator(".draft-notice").is_visible()
+    expect(strict.locator(".draft-notice")).to_be_visible()
     assert refused == []
     context.close()
 
     # The page with a draft passes axe-core.
     log_in(page, "staff")
     page.goto(url)
-    assert page.locator(".draft-notice").is_visible()
+    expect(page.locator(".draft-notice")).to_be_visible()
     assert axe_check(page) == []
     # Discarding shows the saved text again.
     page.locator(".draft-notice button").click()

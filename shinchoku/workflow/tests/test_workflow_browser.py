@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from shinchoku.core.audit import Actor
 from shinchoku.organizations.models import Municipality, Section
@@ -121,7 +122,7 @@ def test_prefill_edit_submit_send_back_fix_approve_publish(
     # 公表 shows the report as citizens will get it first, then asks for confirmation.
     page.locator("a[href$='/publish/']").click()
     page.wait_for_load_state()
-    assert page.get_by_text("市民意識調査を実施し、結果を施策評価に活用した。").first.is_visible()
+    expect(page.get_by_text("市民意識調査を実施し、結果を施策評価に活用した。").first).to_be_visible()
     assert not Publication.objects.exists()
     shoot(page, "workflow-5-preview", axe_check)
     page.locator("input[name=confirm]").check()
@@ -129,13 +130,13 @@ def test_prefill_edit_submit_send_back_fix_approve_publish(
     page.wait_for_load_state()
     shoot(page, "workflow-5-board", axe_check)
     page.goto(f"{request_url}history/")
-    assert page.get_by_text("施策評価への活用状況も書いてください。").first.is_visible()
+    expect(page.get_by_text("施策評価への活用状況も書いてください。").first).to_be_visible()
 
     # The public page shows the new text.
     publication = Publication.objects.get(is_current=True)
     page.context.clear_cookies()
     page.goto(f"/p/midori/reports/{publication.pk}/")
-    assert page.get_by_text("市民意識調査を実施し、結果を施策評価に活用した。").first.is_visible()
+    expect(page.get_by_text("市民意識調査を実施し、結果を施策評価に活用した。").first).to_be_visible()
     shoot(page, "workflow-6-published")
 
 
