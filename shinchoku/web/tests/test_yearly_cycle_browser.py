@@ -445,7 +445,7 @@ def goal_declaration(tour: Tour) -> None:
         with page.expect_response(lambda r: r.url.endswith("/goals/")):
             tour.click(new_goal.locator("button[type=submit]"))  # htmx swaps the goal list
         goal = page.locator("section.goal", has=page.locator("h2", has_text=goal_title))
-        assert goal.count() == 1, tour.main_text()
+        expect(goal).to_have_count(1)  # once htmx has swapped the new list in
         form = goal.locator("form[action*='/indicators/']").last
         if not form.is_visible():
             tour.click(goal.locator("details.editor > summary").last)
