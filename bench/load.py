@@ -541,10 +541,12 @@ class Staff(User):
             data = [("csrfmiddlewaretoken", token), ("kind", "result"), ("text", self.marker)]
             fragment = browser.timed("staff add entry", lambda: self._checked(action, data, self.marker))
         else:
+            # まとめて保存: the page's one form, with this user's entry changed (as entries.js sends it).
             self.saves += 1
             text = f"{self.marker} 保存{self.saves}回目"
-            data = [("csrfmiddlewaretoken", token), ("version", self.entry[1]), ("text", text)]
-            action = self.entry[0]
+            pk, version = self.entry
+            data = [("csrfmiddlewaretoken", token), (f"version-{pk}", version), (f"text-{pk}", text)]
+            action = f"{self.site.request_path}entries/save/"
             fragment = browser.timed("staff save entry", lambda: self._checked(action, data, text))
         if fragment is not None:
             self.entry = _own_entry(fragment.body, self.marker)
@@ -557,18 +559,18 @@ class Staff(User):
         return response
 
 
+# An entry of the one form of the request page: its version field, then its box.
 _ENTRY_FORM = re.compile(
-    r'<form method="post" action="([^"]+/entries/\d+/)"[^>]*>.*?name="version" value="(\d+)".*?'
-    r'<textarea id="entry-text-\d+" name="text"[^>]*>([^<]*)</textarea>',
+    r'name="version-(\d+)" value="(\d+)".*?<textarea id="entry-text-\1" name="text-\1"[^>]*>([^<]*)</textarea>',
     re.S,
 )
 
 
 def _own_entry(html: str, marker: str) -> tuple[str, str] | None:
-    """The edit action and version of the entry whose text starts with ``marker``."""
-    for action, version, text in _ENTRY_FORM.findall(html):
+    """The id and version of the entry whose text starts with ``marker``."""
+    for pk, version, text in _ENTRY_FORM.findall(html):
         if unescape(text).lstrip("\n").startswith(marker):
-            return unescape(action), version
+            return pk, version
     return None
 
 

@@ -589,9 +589,13 @@ def guideline(tour: Tour, tmp_path: Path) -> None:
     )
     tour.select(new.locator("select[name=kind]"), value="plan")
     tour.fill(new.locator("textarea[name=text]"), GUIDELINE_PLAN)
-    with page.expect_response(lambda r: "/entries/" in r.url):
+    # The add answers POST …/entries/ (autosaved drafts go to …/entries/draft/ meanwhile).
+    with page.expect_response(lambda r: r.url.endswith("/entries/") and r.request.method == "POST"):
         tour.click(new.locator("button[type=submit]"))
-    assert any(b.input_value() == GUIDELINE_PLAN for b in page.locator("textarea[id^=entry-text-]").all())
+    page.wait_for_function(  # once htmx has swapped the row in
+        "text => [...document.querySelectorAll('textarea[id^=entry-text-]')].some(box => box.value === text)",
+        arg=GUIDELINE_PLAN,
+    )
     tour.screenshot("guideline-edited")
     tour.step("submit")
     tour.task = None
