@@ -153,8 +153,16 @@ def drafts_keep(*, request: RoundRequest, data: QueryDict, user: User) -> list[i
     entries = request_entries(request, list(posted))
     kept = []
     with transaction.atomic():
+        # The entries' rows are locked, as a save locks them: a draft sent while the same text
+        # is being saved (Ctrl+Enter sends both) waits for the save and then finds its text
+        # saved, instead of surviving it with the version it was typed on.
+        current = dict(
+            ProgressEntry.objects.select_for_update().filter(pk__in=list(entries)).values_list("pk", "text")
+        )
         for pk, item in posted.items():
             entry = entries.get(pk)
+            if entry is not None and pk in current:
+                entry.text = current[pk]
             if entry is None or len(item.text) > 20000:
                 continue
             if item.text.strip() == entry.text.strip():

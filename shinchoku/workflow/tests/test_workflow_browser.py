@@ -106,8 +106,12 @@ def test_prefill_edit_submit_send_back_fix_approve_publish(
     )
     shoot(page, "workflow-3-sent-back", axe_check)
     page.locator(f"#entry-text-{entry.pk}").fill("市民意識調査を実施し、結果を施策評価に活用した。")
-    with page.expect_response(lambda r: "/entries/save/" in r.url):
+    with page.expect_response(lambda r: "/entries/save/" in r.url) as saved:
         page.locator(f"#entry-text-{entry.pk}").press("Control+Enter")
+    assert saved.value.status == 200, saved.value.text()[:2000]
+    assert saved.value.request.post_data and "text-" in saved.value.request.post_data, (
+        saved.value.request.post_data
+    )
     step(page, request_url, "submit")
 
     # The approvals complete; the planning section accepts and publishes.
