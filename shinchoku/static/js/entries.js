@@ -51,7 +51,7 @@
     var owner = target && target.form;
     if (!owner || target.tagName === "BUTTON") return;
     event.preventDefault();
-    if (isBox(target)) keepDrafts(false);
+    // No draft now: the save itself keeps the text (a draft sent alongside would race it).
     if (typeof owner.requestSubmit === "function") owner.requestSubmit();
     else owner.submit();
   });
@@ -62,6 +62,10 @@
     function (event) {
       if (event.target !== form() || event.submitter && event.submitter.hasAttribute("formaction")) return;
       clearTimeout(timer);
+      // What is being saved needs no draft: mark it kept, so nothing races the save.
+      boxes().forEach(function (box) {
+        drafted[box.id] = box.value;
+      });
       var off = [];
       boxes().forEach(function (box) {
         if (changed(box)) return;
@@ -144,6 +148,9 @@
   });
 
   document.addEventListener("focusout", function (event) {
+    // Leaving a box for the form's save button: the save keeps the text, not a draft.
+    var next = event.relatedTarget;
+    if (next && next.type === "submit" && (next.form === form() || next.getAttribute("form") === FORM_ID)) return;
     if (isBox(event.target)) keepDrafts(false);
   });
 
