@@ -47,6 +47,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from shinchoku.core.messages import Message, MessageError
+from shinchoku.core.messages import message as _
 from shinchoku.core.text import normalize
 
 __all__ = [
@@ -69,8 +71,20 @@ __all__ = [
 ]
 
 
-class EraParseError(ValueError):
-    """A text could not be read as a fiscal year; the message quotes it and says why."""
+class EraParseError(MessageError, ValueError):
+    """A text could not be read as a fiscal year; ``message`` quotes it and says why (``str()``: in English)."""
+
+
+class _Invalid(ValueError):
+    """An era year or a year out of range: ``message`` says why, for EraParseError to quote."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.english)
+        self.message = message
+
+
+def _why(error: ValueError) -> Message:
+    return error.message if isinstance(error, _Invalid) else Message.verbatim(str(error))
 
 
 @dataclass(frozen=True)
@@ -119,7 +133,9 @@ def get_era(key: str) -> Era:
     era = _BY_KEY.get(normalize(key).strip().lower())
     if era is None:
         known = ", ".join(e.name for e in ERAS)
-        raise EraParseError(f"{key!r} is not an era (expected one of {known} or M/T/S/H/R)")
+        raise EraParseError(
+            _("「%(key)s」 is not an era (expected one of %(known)s or M/T/S/H/R)", key=key, known=known)
+        )
     return era
 
 
@@ -198,7 +214,7 @@ _ERA_LETTERS = "".join(e.letter for e in ERAS)
 def _kanji_to_int(text: str) -> int | None:
     """Read a kanji numeral below 100 (``二十八``, ``三一``, ``十``); None if malformed."""
     if "十" in text:
-        tens_part, _, ones_part = text.partition("十")
+        tens_part, _ten, ones_part = text.partition("十")
         if "十" in ones_part or len(tens_part) > 1 or len(ones_part) > 1:
             return None
         tens = _KANJI_DIGITS[tens_part] if tens_part else 1
@@ -226,18 +242,27 @@ def _from_era(era: Era, token: str) -> int:
     """Gregorian fiscal year for era year ``token``; ``ValueError`` with the reason."""
     number = _read_number(token)
     if number is None:
-        raise ValueError(f"{token!r} is not a number")
+        raise _Invalid(_("「%(number)s」 is not a number", number=token))
     if number < 1:
-        raise ValueError(f"there is no year {number} of an era (the first year is 元年)")
+        raise _Invalid(_("there is no year %(number)s of an era (the first year is 元年)", number=number))
     if number > MAX_ERA_YEAR:
-        raise ValueError(f"era year {number} is out of range (1–{MAX_ERA_YEAR})")
+        raise _Invalid(
+            _("era year %(number)s is out of range (1–%(last)s)", number=number, last=MAX_ERA_YEAR)
+        )
     return era.first_year + number - 1
 
 
 def _from_gregorian(token: str) -> int:
     year = int(token)
     if not MIN_FISCAL_YEAR <= year <= MAX_FISCAL_YEAR:
-        raise ValueError(f"year {year} is out of range ({MIN_FISCAL_YEAR}–{MAX_FISCAL_YEAR})")
+        raise _Invalid(
+            _(
+                "year %(year)s is out of range (%(first)s–%(last)s)",
+                year=year,
+                first=MIN_FISCAL_YEAR,
+                last=MAX_FISCAL_YEAR,
+            )
+        )
     return year
 
 
@@ -259,34 +284,34 @@ def parse_fiscal_year(text: str, *, context_era: str | None = None) -> int:
     the reason.
     """
 
-    def fail(why: str) -> EraParseError:
-        return EraParseError(f"cannot read a fiscal year from {text!r}: {why}")
+    def fail(why: Message) -> EraParseError:
+        return EraParseError(_("cannot read a fiscal year from 「%(text)s」: %(why)s", text=text, why=why))
 
     cleaned = "".join(normalize(text).split())
     if not cleaned:
-        raise fail("the text is empty")
+        raise fail(_("the text is empty"))
     try:
         context = get_era(context_era) if context_era is not None else None
     except EraParseError as exc:
-        raise fail(f"context_era {context_era!r} is not an era") from exc
+        raise fail(_("context_era 「%(era)s」 is not an era", era=context_era)) from exc
 
     m = _FULL_ERA.fullmatch(cleaned) or _FULL_GREGORIAN.fullmatch(cleaned) or _FULL_BARE.fullmatch(cleaned)
     if m is None:
-        raise fail("expected an era year such as 平成28年度, H28, 令和元年度 or a year such as 2016年度")
+        raise fail(_("expected an era year such as 平成28年度, H28, 令和元年度 or a year such as 2016年度"))
     if m.group("suffix") == "年":
-        raise fail("this is a calendar year (年); a fiscal year is written with 年度")
+        raise fail(_("this is a calendar year (年); a fiscal year is written with 年度"))
     try:
         if m.re is _FULL_ERA:
             return _from_era(get_era(m.group("era")), m.group("num"))
         if m.re is _FULL_GREGORIAN:
             return _from_gregorian(m.group("num"))
         if context is None:
-            raise fail("the era is not written and no context era was given (e.g. 平成28年度 or H28)")
+            raise fail(_("the era is not written and no context era was given (e.g. 平成28年度 or H28)"))
         return _from_era(context, m.group("num"))
     except EraParseError:
         raise
     except ValueError as exc:
-        raise fail(str(exc)) from exc
+        raise fail(_why(exc)) from exc
 
 
 # Inside prose a fiscal year must look like one: an era name or a 4-digit year
@@ -352,17 +377,28 @@ def parse_date(text: str) -> date:
     m = _DATE.fullmatch(cleaned)
     if m is None:
         raise EraParseError(
-            f"cannot read a date from {text!r}: expected e.g. 2024-04-01, 2024/4/1, 令和6年4月1日 or R6.4.1"
+            _(
+                "cannot read a date from 「%(text)s」: expected e.g. 2024-04-01, 2024/4/1, 令和6年4月1日 or R6.4.1",
+                text=text,
+            )
         )
     try:
         if m.group("era"):
             era = get_era(m.group("era"))
             number = _read_number(m.group("era_num"))
             if number is None or not 1 <= number <= MAX_ERA_YEAR:
-                raise ValueError(f"era year {m.group('era_num')} is out of range")
+                raise _Invalid(
+                    _(
+                        "era year %(number)s is out of range (1–%(last)s)",
+                        number=m.group("era_num"),
+                        last=MAX_ERA_YEAR,
+                    )
+                )
             year = era.first_year + number - 1
         else:
             year = _from_gregorian(m.group("greg"))
         return date(year, int(m.group("month")), int(m.group("day")))
     except ValueError as exc:
-        raise EraParseError(f"cannot read a date from {text!r}: {exc}") from exc
+        raise EraParseError(
+            _("cannot read a date from 「%(text)s」: %(why)s", text=text, why=_why(exc))
+        ) from exc

@@ -87,6 +87,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shinchoku.core.eras import ERAS
+from shinchoku.core.messages import Message, MessageError
+from shinchoku.core.messages import message as _
 from shinchoku.core.text import normalize, normalize_mapped, squash_spaces
 
 __all__ = [
@@ -117,8 +119,8 @@ class Figure:
     label: str | None = None
 
 
-class FigureParseError(ValueError):
-    """A text could not be read as a figure; the message quotes it and says why."""
+class FigureParseError(MessageError, ValueError):
+    """A text could not be read as a figure; ``message`` quotes it and says why (``str()``: in English)."""
 
 
 # Written form → canonical unit. Longest forms are tried first, so 団体 wins over
@@ -252,8 +254,8 @@ _NUMBER = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 class _Malformed(Exception):
     """Raised inside the scanner; becomes FigureParseError in strict mode."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: Message) -> None:
+        super().__init__(reason.english)
         self.reason = reason
 
 
@@ -304,9 +306,13 @@ def _read_amount(s: str, i: int, gap: str) -> tuple[Decimal, int, bool, bool]:
             break
         blob = m.group()
         if not _NUMBER.fullmatch(blob):
-            raise _Malformed(f"{blob!r} is not a well-formed number (commas go every three digits)")
+            raise _Malformed(
+                _("「%(number)s」 is not a well-formed number (commas go every three digits)", number=blob)
+            )
         if sum(c.isdigit() for c in blob) > _MAX_DIGITS:
-            raise _Malformed(f"{blob!r} has more than {_MAX_DIGITS} digits")
+            raise _Malformed(
+                _("「%(number)s」 has more than %(digits)s digits", number=blob, digits=_MAX_DIGITS)
+            )
         number = Decimal(blob.replace(",", ""))
         pos = m.end()
         k = _skip_spaces(s, pos, gap)
@@ -315,7 +321,13 @@ def _read_amount(s: str, i: int, gap: str) -> tuple[Decimal, int, bool, bool]:
         if prev_small is not None and (
             term_multiplier >= prev_small or number * term_multiplier >= prev_small
         ):
-            raise _Malformed(f"{blob!r} cannot follow {s[i : m.start()]!r} (each part must be smaller)")
+            raise _Malformed(
+                _(
+                    "「%(number)s」 cannot follow 「%(before)s」 (each part must be smaller)",
+                    number=blob,
+                    before=s[i : m.start()],
+                )
+            )
         section = ctx.add(section, ctx.multiply(number, Decimal(term_multiplier)))
         if small is not None:
             pos = k + 1
@@ -325,9 +337,17 @@ def _read_amount(s: str, i: int, gap: str) -> tuple[Decimal, int, bool, bool]:
         big = _BIG.get(s[k]) if k < len(s) else None
         if big is not None:
             if prev_big is not None and big >= prev_big:
-                raise _Malformed(f"{s[k]} cannot follow a smaller or equal multiplier")
+                raise _Malformed(
+                    _("「%(multiplier)s」 cannot follow a smaller or equal multiplier", multiplier=s[k])
+                )
             if prev_big is not None and section * big >= prev_big:
-                raise _Malformed(f"{s[m.start() : k + 1]!r} is too large to follow {s[i : m.start()]!r}")
+                raise _Malformed(
+                    _(
+                        "「%(part)s」 is too large to follow 「%(before)s」",
+                        part=s[m.start() : k + 1],
+                        before=s[i : m.start()],
+                    )
+                )
             value = ctx.add(value, ctx.multiply(section, Decimal(big)))
             section = Decimal(0)
             prev_big, prev_small = big, None
@@ -335,7 +355,13 @@ def _read_amount(s: str, i: int, gap: str) -> tuple[Decimal, int, bool, bool]:
             multiplied = has_big = True
             after = _skip_spaces(s, pos, gap)
             if after < len(s) and (s[after] in _BIG or s[after] in _SMALL):
-                raise _Malformed(f"multiplier {s[after]} follows {s[k]} without a number in between")
+                raise _Malformed(
+                    _(
+                        "multiplier 「%(multiplier)s」 follows 「%(before)s」 without a number in between",
+                        multiplier=s[after],
+                        before=s[k],
+                    )
+                )
             continue  # a directly following number continues the amount (12億7,700万)
         if small is None:
             break
@@ -343,11 +369,19 @@ def _read_amount(s: str, i: int, gap: str) -> tuple[Decimal, int, bool, bool]:
         if not s.startswith(_DIGITS, pos):
             break
     if prev_big is not None and section >= prev_big:
-        raise _Malformed(f"{s[i:pos]!r}: the last part is too large for the multiplier before it")
+        raise _Malformed(
+            _("「%(number)s」: the last part is too large for the multiplier before it", number=s[i:pos])
+        )
     after = _skip_spaces(s, pos, gap)
     if after < len(s) and (s[after] in _BIG or s[after] in _SMALL):
         # 5千千円, 1千百万: a multiplier with no number of its own
-        raise _Malformed(f"multiplier {s[after]} follows {s[i:pos]!r} without a number in between")
+        raise _Malformed(
+            _(
+                "multiplier 「%(multiplier)s」 follows 「%(before)s」 without a number in between",
+                multiplier=s[after],
+                before=s[i:pos],
+            )
+        )
     value = ctx.add(value, section)
     if multiplied and value == value.to_integral_value():
         # 1.5万 is 15000, not 15000.0: the multiplier, not the writer, made the digits.
@@ -426,7 +460,9 @@ def _scan(s: str, *, strict: bool) -> Iterator[_Token]:
         if re.match(r"[-/:][0-9]", s[m.end() : m.end() + 2]):
             # 2016/4/1, 2016-04-01, 10:30, 10-20: dates, times, ranges and codes
             if strict:
-                raise _Malformed(f"{s[start : m.end() + 2]!r} looks like a date, time, range or code")
+                raise _Malformed(
+                    _("「%(text)s」 looks like a date, time, range or code", text=s[start : m.end() + 2])
+                )
             continue
         try:
             value, end, has_big, plain_integer = _read_amount(s, start, _SPACES if strict else _WRAP)
@@ -588,13 +624,13 @@ def _colon_label(leading: str) -> str | None:
     return _clean_label(phrase)
 
 
-def _fail(text: str, why: str) -> FigureParseError:
-    return FigureParseError(f"cannot read a figure from {text!r}: {why}")
+def _fail(text: str, why: Message) -> FigureParseError:
+    return FigureParseError(_("cannot read a figure from 「%(text)s」: %(why)s", text=text, why=why))
 
 
 def _strict_tokens(text: str) -> tuple[str, list[_Token]]:
     if not text.strip():
-        raise _fail(text, "the text is empty")
+        raise _fail(text, _("the text is empty"))
     s = normalize(text)
     try:
         tokens = list(_scan(s, strict=True))
@@ -602,8 +638,8 @@ def _strict_tokens(text: str) -> tuple[str, list[_Token]]:
         raise _fail(text, exc.reason) from None
     if not tokens:
         if not any(c in _DIGITS for c in s):
-            raise _fail(text, "there is no number in it")
-        raise _fail(text, "there is no figure in it, only dates, ordinals or codes")
+            raise _fail(text, _("there is no number in it"))
+        raise _fail(text, _("there is no figure in it, only dates, ordinals or codes"))
     return s, tokens
 
 
@@ -622,8 +658,10 @@ def parse_figure(text: str) -> Figure:
     """
     s, tokens = _strict_tokens(text)
     if len(tokens) > 1:
-        found = ", ".join(repr(s[t.start : t.end]) for t in tokens)
-        raise _fail(text, f"expected one figure, found {len(tokens)}: {found}")
+        found = "、".join(f"「{s[t.start : t.end]}」" for t in tokens)
+        raise _fail(
+            text, _("expected one figure, found %(count)s: %(found)s", count=len(tokens), found=found)
+        )
     token = tokens[0]
     return _figure(token, provisional=_has_marker(s), label=_clean_label(s[: token.start]))
 
@@ -723,7 +761,7 @@ def format_figure(figure: Figure, *, style: str = "plain") -> str:
     if not value.is_finite():
         raise ValueError(f"cannot format non-finite value {value!r}")
     sign = "▲" if value < 0 else ""
-    integer_digits, _, fraction = format(abs(value), "f").partition(".")
+    integer_digits, _point, fraction = format(abs(value), "f").partition(".")
     if style == "plain":
         number = _group_thousands(integer_digits)
     else:

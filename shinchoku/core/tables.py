@@ -205,7 +205,7 @@ def _raw_rows(data: bytes, *, source: str) -> tuple[str, Iterator[tuple[int, lis
         try:
             check_text(data)
         except LimitExceeded as error:
-            raise TableError([Problem(source=source, message=str(error))]) from None
+            raise TableError([Problem(source=source, message=str(error.message))]) from None
     return fmt, _xlsx_rows(data, source=source) if fmt == "xlsx" else _csv_rows(data, source=source)
 
 
@@ -357,7 +357,7 @@ def _xlsx_rows(data: bytes, *, source: str) -> Iterator[tuple[int, list[str], li
     except WorkbookError:
         raise TableError([Problem(source=source, message=_("The file is not an XLSX workbook."))]) from None
     except LimitExceeded as error:
-        raise TableError([Problem(source=source, message=str(error))]) from None
+        raise TableError([Problem(source=source, message=str(error.message))]) from None
     if not workbook.sheets:
         raise TableError([Problem(source=source, message=_("The workbook has no sheet of cells."))])
     sheet = workbook.first

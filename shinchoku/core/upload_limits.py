@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+
+from shinchoku.core.messages import MessageError
+from shinchoku.core.messages import message as _
 
 MB = 1024 * 1024
 
 
-class LimitExceeded(Exception):
-    """An upload goes beyond a bound; ``str()`` says which and what to do, in the user's language."""
+class LimitExceeded(MessageError):
+    """An upload goes beyond a bound; ``message`` says which and what to do (``str()``: in English)."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,11 @@ def check_upload_size(size: int, limits: UploadLimits | None = None) -> None:
     limits = limits or UploadLimits.current()
     if size > limits.upload_bytes:
         raise LimitExceeded(
-            _("The file is %(size)s; files up to %(limit)s are accepted.")
-            % {"size": megabytes(size), "limit": megabytes(limits.upload_bytes)}
+            _(
+                "The file is %(size)s; files up to %(limit)s are accepted.",
+                size=megabytes(size),
+                limit=megabytes(limits.upload_bytes),
+            )
         )
 
 
@@ -75,15 +80,21 @@ def check_text(data: bytes, text: str | None = None, limits: UploadLimits | None
     limits = limits or UploadLimits.current()
     if len(data) > limits.text_bytes:
         raise LimitExceeded(
-            _("The text is %(size)s; text files up to %(limit)s are read: split the document.")
-            % {"size": megabytes(len(data)), "limit": megabytes(limits.text_bytes)}
+            _(
+                "The text is %(size)s; text files up to %(limit)s are read: split the document.",
+                size=megabytes(len(data)),
+                limit=megabytes(limits.text_bytes),
+            )
         )
     if text is not None:
         lines = text.count("\n") + 1
         if lines > limits.text_lines:
             raise LimitExceeded(
-                _("The text has %(lines)s lines; up to %(limit)s lines are read: split the document.")
-                % {"lines": f"{lines:,}", "limit": f"{limits.text_lines:,}"}
+                _(
+                    "The text has %(lines)s lines; up to %(limit)s lines are read: split the document.",
+                    lines=f"{lines:,}",
+                    limit=f"{limits.text_lines:,}",
+                )
             )
 
 
@@ -101,14 +112,20 @@ def check_zip(data: bytes, limits: UploadLimits | None = None) -> None:
         return  # not a zip at all (or of a zip version Python cannot read): the reader says so
     if len(entries) > limits.zip_entries:
         raise LimitExceeded(
-            _("The workbook is made of %(count)s parts; workbooks of up to %(limit)s parts are read.")
-            % {"count": f"{len(entries):,}", "limit": f"{limits.zip_entries:,}"}
+            _(
+                "The workbook is made of %(count)s parts; workbooks of up to %(limit)s parts are read.",
+                count=f"{len(entries):,}",
+                limit=f"{limits.zip_entries:,}",
+            )
         )
     unpacked = sum(entry.file_size for entry in entries)
     if unpacked > limits.unpacked_bytes:
         raise LimitExceeded(
-            _("The workbook unpacks to %(size)s; workbooks up to %(limit)s unpacked are read.")
-            % {"size": megabytes(unpacked), "limit": megabytes(limits.unpacked_bytes)}
+            _(
+                "The workbook unpacks to %(size)s; workbooks up to %(limit)s unpacked are read.",
+                size=megabytes(unpacked),
+                limit=megabytes(limits.unpacked_bytes),
+            )
         )
 
 
@@ -116,8 +133,11 @@ def check_pages(pages: int, limits: UploadLimits | None = None) -> None:
     limits = limits or UploadLimits.current()
     if pages > limits.pdf_pages:
         raise LimitExceeded(
-            _("The PDF has %(pages)s pages; PDFs of up to %(limit)s pages are read: split the document.")
-            % {"pages": f"{pages:,}", "limit": f"{limits.pdf_pages:,}"}
+            _(
+                "The PDF has %(pages)s pages; PDFs of up to %(limit)s pages are read: split the document.",
+                pages=f"{pages:,}",
+                limit=f"{limits.pdf_pages:,}",
+            )
         )
 
 
@@ -125,6 +145,10 @@ def check_page_chars(page: int, chars: int, limits: UploadLimits | None = None) 
     limits = limits or UploadLimits.current()
     if chars > limits.pdf_page_chars:
         raise LimitExceeded(
-            _("Page %(page)s of the PDF holds %(chars)s characters; up to %(limit)s per page are read.")
-            % {"page": page, "chars": f"{chars:,}", "limit": f"{limits.pdf_page_chars:,}"}
+            _(
+                "Page %(page)s of the PDF holds %(chars)s characters; up to %(limit)s per page are read.",
+                page=page,
+                chars=f"{chars:,}",
+                limit=f"{limits.pdf_page_chars:,}",
+            )
         )

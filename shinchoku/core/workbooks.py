@@ -21,7 +21,6 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 
-from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -29,11 +28,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 # The parser under openpyxl's read-only worksheets (openpyxl is pinned; tests cover it).
 from openpyxl.worksheet._reader import WorkSheetParser
 
+from shinchoku.core.messages import Message, MessageError
+from shinchoku.core.messages import message as _
 from shinchoku.core.upload_limits import LimitExceeded, UploadLimits, check_zip
 
 
-class WorkbookError(Exception):
-    """Not a readable XLSX workbook; ``str()`` says why."""
+class WorkbookError(MessageError):
+    """Not a readable XLSX workbook; ``message`` says why (``str()``: in English)."""
 
 
 # What openpyxl and the zip and XML modules under it raise on a damaged or hand-made file
@@ -53,20 +54,25 @@ _BROKEN_PART = (
 )
 
 
-def _reason(error: Exception) -> str:
-    """What is wrong with the file, for the person who uploaded it."""
+def _reason(error: Exception) -> Message:
+    """What is wrong with the file, for the person who uploaded it (the library's own words as a detail)."""
     detail = str(error) or type(error).__name__
     if isinstance(error, zlib.error | EOFError):
-        return f"a part of the zip is damaged ({detail})"
+        return _("a part of the zip is damaged (%(detail)s)", detail=detail)
     if isinstance(error, BadZipFile | OSError):
-        return detail  # "File is not a zip file", "Bad CRC-32 for file …"
+        return Message.verbatim(detail)  # "File is not a zip file", "Bad CRC-32 for file …"
     if isinstance(error, NotImplementedError):
-        return f"a zip Excel does not write ({detail})"  # "zip file version 8.4", a compression method
+        # "zip file version 8.4", a compression method
+        return _("a zip Excel does not write (%(detail)s)", detail=detail)
     if isinstance(error, ParseError):
-        return f"a part of the workbook is not well-formed XML: {detail}"
+        return _("a part of the workbook is not well-formed XML: %(detail)s", detail=detail)
     if isinstance(error, InvalidFileException):
-        return detail
-    return f"a part of the workbook is missing or holds values Excel does not write ({type(error).__name__}: {detail})"
+        return Message.verbatim(detail)
+    return _(
+        "a part of the workbook is missing or holds values Excel does not write (%(error)s: %(detail)s)",
+        error=type(error).__name__,
+        detail=detail,
+    )
 
 
 @dataclass
@@ -125,8 +131,11 @@ def read_workbook(
         names = list(workbook.sheetnames)
         if len(names) > limits.workbook_sheets:
             raise LimitExceeded(
-                _("The workbook has %(count)s sheets; workbooks of up to %(limit)s sheets are read.")
-                % {"count": len(names), "limit": limits.workbook_sheets}
+                _(
+                    "The workbook has %(count)s sheets; workbooks of up to %(limit)s sheets are read.",
+                    count=len(names),
+                    limit=limits.workbook_sheets,
+                )
             )
         read: dict[str, SheetValues] = {}
         cells = 0
@@ -176,14 +185,21 @@ def _check_parts(data: bytes) -> None:
             prolog = head[: root.start()] if root else head
             if any(doctype in prolog for doctype in _DOCTYPE):
                 raise WorkbookError(
-                    f"the part {info.filename} declares a DTD (<!DOCTYPE …>), which no workbook holds"
+                    _(
+                        "the part %(part)s declares a DTD (<!DOCTYPE …>), which no workbook holds",
+                        part=info.filename,
+                    )
                 )
             if root and _WORKBOOK_ROOT_RE.match(head, root.start()):
                 for match in _DEFINED_NAME_RE.finditer(archive.read(info)):
                     if len(match.group(1)) > FORMULA_MAX_CHARS:
                         raise WorkbookError(
-                            f"a defined name (print area or titles) is {len(match.group(1)):,} characters "
-                            f"long; Excel allows {FORMULA_MAX_CHARS:,}"
+                            _(
+                                "a defined name (print area or titles) is %(length)s characters long; "
+                                "Excel allows %(limit)s",
+                                length=f"{len(match.group(1)):,}",
+                                limit=f"{FORMULA_MAX_CHARS:,}",
+                            )
                         )
 
 
@@ -215,20 +231,20 @@ def _sheet_values(sheet: Any, name: str, limits: UploadLimits, *, already: int) 
                     raise LimitExceeded(
                         _(
                             "Cell %(cell)s is beyond the part of a sheet that is read "
-                            "(%(rows)s rows × %(columns)s columns): remove what lies outside the table."
+                            "(%(rows)s rows × %(columns)s columns): remove what lies outside the table.",
+                            cell=f"{name}!{cell_ref(row, column)}",
+                            rows=f"{limits.sheet_rows:,}",
+                            columns=f"{limits.sheet_columns:,}",
                         )
-                        % {
-                            "cell": f"{name}!{cell_ref(row, column)}",
-                            "rows": f"{limits.sheet_rows:,}",
-                            "columns": f"{limits.sheet_columns:,}",
-                        }
                     )
                 result.values[(row, column)] = value
                 result.max_row = max(result.max_row, row)
                 result.max_column = max(result.max_column, column)
             if already + len(result.values) > limits.workbook_cells:
                 raise LimitExceeded(
-                    _("The workbook holds more than %(limit)s filled cells, more than any report.")
-                    % {"limit": f"{limits.workbook_cells:,}"}
+                    _(
+                        "The workbook holds more than %(limit)s filled cells, more than any report.",
+                        limit=f"{limits.workbook_cells:,}",
+                    )
                 )
     return result

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+from django.utils.translation import gettext
+
 from shinchoku.core.figures import Figure
+from shinchoku.core.messages import Message
 
 
 @dataclass(frozen=True)
@@ -357,14 +360,25 @@ def document_from_json(data: dict[str, Any]) -> ParsedDocument:
 
 
 class ImportFormatError(Exception):
-    """Input that cannot be read: says which file, where (line or cell) and why."""
+    """Input that cannot be read: says which file, where (line or cell) and why.
 
-    def __init__(self, reason: str, *, source: str = "", line: int | None = None, cell: str | None = None):
-        self.reason = reason
+    ``message`` is the reason as a :class:`Message`, translated where it is shown
+    (:meth:`text`), since a reading is kept and shown later, maybe in another language;
+    ``str()`` and ``reason`` are in English, for logs.
+    """
+
+    def __init__(
+        self, message: Message, *, source: str = "", line: int | None = None, cell: str | None = None
+    ):
+        self.message = message
         self.source = source
         self.line = line
         self.cell = cell
         super().__init__(str(self))
+
+    @property
+    def reason(self) -> str:
+        return self.message.english
 
     def __str__(self) -> str:
         where = self.source or "<input>"
@@ -373,3 +387,32 @@ class ImportFormatError(Exception):
         if self.cell is not None:
             where += f", cell {self.cell}"
         return f"{where}: {self.reason}"
+
+    def text(self) -> str:
+        """The file, the line or cell, and the reason, in the active language (「x.txt 3行目：…」)."""
+        place = {"source": self.source, "line": self.line, "cell": self.cell}
+        if self.line is not None and self.source:
+            where = gettext("%(source)s, line %(line)s") % place
+        elif self.line is not None:
+            where = gettext("line %(line)s") % place
+        elif self.cell is not None and self.source:
+            where = gettext("%(source)s, cell %(cell)s") % place
+        elif self.cell is not None:
+            where = gettext("cell %(cell)s") % place
+        else:
+            where = self.source
+        if not where:
+            return str(self.message)
+        return gettext("%(where)s: %(reason)s") % {"where": where, "reason": self.message}
+
+    def to_json(self) -> dict[str, Any]:
+        """What the upload worker sends and the upload keeps: the English reason, the message, the place."""
+        return {"reason": self.reason, **self.message.to_json(), "line": self.line, "cell": self.cell}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, source: str) -> ImportFormatError:
+        """The error kept by ``to_json``; a reading kept before messages were (only ``reason``) still reads."""
+        message = (
+            Message.from_json(data) if "message" in data else Message.verbatim(str(data.get("reason", "")))
+        )
+        return cls(message, source=source, line=data.get("line"), cell=data.get("cell"))

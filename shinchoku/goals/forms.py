@@ -25,7 +25,7 @@ def parse_typed_figure(text: str) -> tuple[Figure | None, str]:
     try:
         return parse_figure(text), ""
     except FigureParseError as error:
-        return None, str(_("This is not a figure: %(reason)s") % {"reason": error})
+        return None, str(_("This is not a figure: %(reason)s") % {"reason": error.message})
 
 
 def figure_text(value: Any, unit: str, *, approximate: bool = False, provisional: bool = False) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shinchoku.core.figures import Figure, FigureParseError, format_figure, parse_figure
+from shinchoku.core.messages import Message
 from shinchoku.core.text import normalize
 from shinchoku.documents.schema import (
     Ignored,
@@ -44,7 +45,16 @@ ROW_FIELDS = ("classification", "policy", "results", "plans")
 
 
 class CorrectionError(ValueError):
-    """A value a person typed that cannot be read (a figure line); ``str()`` says which."""
+    """A value a person typed that cannot be read: the line of the box (from 1), the field, and why.
+
+    ``message`` is translated where it is shown; ``str()`` is ``"2: cannot read a figure …"`` in English.
+    """
+
+    def __init__(self, line: int, message: Message, *, field: str = ""):
+        self.line = line
+        self.message = message
+        self.field = field
+        super().__init__(f"{line}: {message.english}")
 
 
 @dataclass(frozen=True)
@@ -80,7 +90,7 @@ def figures_from_text(text: str) -> list[Figure]:
         try:
             figures.append(parse_figure(line))
         except FigureParseError as error:
-            raise CorrectionError(f"{number}: {error}") from None
+            raise CorrectionError(number, error.message) from None
     return figures
 
 
@@ -131,7 +141,10 @@ def field_edits(
         if value == current[name].strip():
             continue
         if name in ("targets", "actuals"):
-            figures_from_text(value)  # refuse an unreadable figure now, not at import
+            try:
+                figures_from_text(value)  # refuse an unreadable figure now, not at import
+            except CorrectionError as error:
+                raise CorrectionError(error.line, error.message, field=name) from None
         edit: dict[str, Any] = {"record": record.slug, "field": name, "value": value, "by": by, "at": at}
         if record.kind == "initiative":
             edit["title_was"] = initiative_of(document, record.key).title

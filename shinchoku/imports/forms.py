@@ -18,7 +18,7 @@ class UploadForm(forms.Form):
         try:
             check_upload_size(upload.size)
         except LimitExceeded as error:
-            raise forms.ValidationError(str(error)) from None
+            raise forms.ValidationError(str(error.message)) from None
         return upload
 
 
@@ -153,7 +153,7 @@ class MappingForm(forms.Form):
         try:
             return parse_fiscal_year(self.cleaned_data[name])
         except EraParseError as error:
-            raise forms.ValidationError(str(error)) from None
+            raise forms.ValidationError(str(error.message)) from None
 
     def clean_fiscal_year(self) -> int:
         return self._year("fiscal_year")

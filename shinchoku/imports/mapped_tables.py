@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from shinchoku.core.figures import parse_figures
+from shinchoku.core.messages import Message
+from shinchoku.core.messages import message as _
 from shinchoku.core.tables import TableError, header_key, table_rows
 from shinchoku.core.text import normalize
 from shinchoku.documents.schema import (
@@ -39,29 +41,35 @@ from shinchoku.imports.parsers.sections import split_sections, split_trailing_se
 HEADER_SEARCH_ROWS = 10
 
 # The fields a column can be mapped to, per kind of document, with the label the form shows.
-GOAL_COLUMNS: dict[str, Any] = {
-    "number": _("Goal number"),
-    "title": _("Title"),
-    "sections": _("Sections in charge"),
-    "content": _("What is done"),
-    "target_text": _("Target"),
-    "target_figures": _("Target figures"),
-    "result_text": _("Result"),
-    "direction_text": _("Future direction"),
-    "status_text": _("Achievement"),
-    "actual_figures": _("Achieved figures"),
+LABELS: dict[str, dict[str, str]] = {
+    "goal_declaration": {
+        "number": gettext_noop("Goal number"),
+        "title": gettext_noop("Title"),
+        "sections": gettext_noop("Sections in charge"),
+        "content": gettext_noop("What is done"),
+        "target_text": gettext_noop("Target"),
+        "target_figures": gettext_noop("Target figures"),
+        "result_text": gettext_noop("Result"),
+        "direction_text": gettext_noop("Future direction"),
+        "status_text": gettext_noop("Achievement"),
+        "actual_figures": gettext_noop("Achieved figures"),
+    },
+    "guideline_progress": {
+        "chapter": gettext_noop("Chapter"),
+        "title": gettext_noop("Initiative"),
+        "guideline_text": gettext_noop("What the guideline says"),
+        "classification": gettext_noop("Classification"),
+        "policy": gettext_noop("Policy"),
+        "results": gettext_noop("Results"),
+        "plans": gettext_noop("Plans"),
+        "sections": gettext_noop("Sections in charge"),
+    },
 }
-PROGRESS_COLUMNS: dict[str, Any] = {
-    "chapter": _("Chapter"),
-    "title": _("Initiative"),
-    "guideline_text": _("What the guideline says"),
-    "classification": _("Classification"),
-    "policy": _("Policy"),
-    "results": _("Results"),
-    "plans": _("Plans"),
-    "sections": _("Sections in charge"),
+COLUMNS: dict[str, dict[str, Any]] = {
+    kind: {name: gettext_lazy(label) for name, label in labels.items()} for kind, labels in LABELS.items()
 }
-COLUMNS = {"goal_declaration": GOAL_COLUMNS, "guideline_progress": PROGRESS_COLUMNS}
+GOAL_COLUMNS = COLUMNS["goal_declaration"]
+PROGRESS_COLUMNS = COLUMNS["guideline_progress"]
 REQUIRED = {"goal_declaration": ("title",), "guideline_progress": ("title",)}
 
 _BULLET_RE = re.compile(r"^\s*(?:[●・○◆◇■□▪◎※\-－]|[\u2460-\u2473])\s*")
@@ -101,18 +109,22 @@ def raw_table(data: bytes, *, source: str) -> RawTable:
     try:
         rows = list(table_rows(data, source=source))
     except TableError as error:
-        raise ImportFormatError(str(error), source=source) from None
+        # Never shown: a file that is no table is refused with the reason of the report readers.
+        raise ImportFormatError(Message.verbatim(str(error)), source=source) from None
     for line, values in rows[:HEADER_SEARCH_ROWS]:
         if sum(1 for v in values if v) >= 2:
             body = [(n, v) for n, v in rows if n > line and any(v)]
             if not body:
-                raise ImportFormatError("the table has a header but no rows", source=source, line=line)
+                raise ImportFormatError(_("the table has a header but no rows"), source=source, line=line)
             width = len(values)
             return RawTable(
                 header_line=line, headers=values, rows=[(n, (v + [""] * width)[:width]) for n, v in body]
             )
     raise ImportFormatError(
-        f"no header row (a row with two or more headings) in the first {HEADER_SEARCH_ROWS} rows",
+        _(
+            "no header row (a row with two or more headings) in the first %(rows)s rows",
+            rows=HEADER_SEARCH_ROWS,
+        ),
         source=source,
         line=1,
     )
@@ -156,7 +168,9 @@ def build_document(
     """The document the table holds, read through ``columns`` (field → column index)."""
     missing = [name for name in REQUIRED[kind] if name not in columns]
     if missing:
-        raise ImportFormatError(f"no column chosen for {', '.join(missing)}", source=source)
+        raise ImportFormatError(
+            _("no column chosen for 「%(field)s」", field=Message(LABELS[kind][missing[0]])), source=source
+        )
     if kind == "goal_declaration":
         return _goals(table, columns, meta)
     return _progress(table, columns, meta)
@@ -212,7 +226,7 @@ def _goals(table: RawTable, columns: Mapping[str, int], meta: Mapping[str, Any])
     numbers = [g.number for g in goals]
     if len(set(numbers)) != len(numbers):
         raise ImportFormatError(
-            "a goal number repeats", line=next(g.line for g in goals if numbers.count(g.number) > 1)
+            _("a goal number repeats"), line=next(g.line for g in goals if numbers.count(g.number) > 1)
         )
     return ParsedGoalDeclaration(
         fiscal_year=int(meta["fiscal_year"]),

@@ -54,7 +54,8 @@ class PendingImport(models.Model):
 
     The file is read once, at upload (``shinchoku.imports.worker``): ``document``
     holds what was read (the interchange JSON) or ``read_error`` why it could not
-    be, and the preview and the commit use that, never the file again, so the
+    be (in English; ``read_error_message`` is the same reason, translated where it is
+    shown), and the preview and the commit use that, never the file again, so the
     commit imports exactly what was previewed. The bytes are kept for the record
     until ``purge_uploads`` removes them after SHINCHOKU_UPLOAD_RETENTION_DAYS.
     """
@@ -70,6 +71,9 @@ class PendingImport(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     document = models.JSONField(_("what was read"), null=True, blank=True)
     read_error = models.TextField(_("why it could not be read"), blank=True)
+    # The same reason as a message and its parameters (``ImportFormatError.to_json``), translated where it
+    # is shown: the reading is kept and may be shown in another language than the uploader's.
+    read_error_message = models.JSONField(_("why it could not be read (to translate)"), null=True, blank=True)
     read_seconds = models.FloatField(_("reading time (seconds)"), null=True, blank=True)
     purged_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
     # What people corrected in the preview, in order (shinchoku.imports.corrections); an

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
+from shinchoku.core.messages import message as _
 from shinchoku.core.text import find_control_character
 from shinchoku.core.upload_limits import LimitExceeded, check_text
 from shinchoku.documents.schema import ImportFormatError, ParsedDocument
@@ -27,10 +28,10 @@ _ZIP_MAGIC = b"PK\x03\x04"
 def decode_text(data: bytes, *, source: str) -> str:
     """Decode a text file written in UTF-8 (BOM or not) or Shift_JIS/CP932."""
     if not data.strip():
-        raise ImportFormatError("the file is empty", source=source)
+        raise ImportFormatError(_("the file is empty"), source=source)
     if b"\x00" in data[:4096]:
         raise ImportFormatError(
-            "the file is binary, not text (NUL bytes found)", source=source, line=_line_of(data)
+            _("the file is binary, not text (NUL bytes found)"), source=source, line=_line_of(data)
         )
     try:
         text = data.decode("utf-8-sig")
@@ -40,8 +41,10 @@ def decode_text(data: bytes, *, source: str) -> str:
         except UnicodeDecodeError:
             line = data[: utf8_error.start].count(b"\n") + 1
             raise ImportFormatError(
-                "the text is neither UTF-8 nor Shift_JIS (CP932): "
-                f"undecodable byte 0x{data[utf8_error.start]:02x}",
+                _(
+                    "the text is neither UTF-8 nor Shift_JIS (CP932): undecodable byte 0x%(byte)s",
+                    byte=f"{data[utf8_error.start]:02x}",
+                ),
                 source=source,
                 line=line,
             ) from None
@@ -50,12 +53,15 @@ def decode_text(data: bytes, *, source: str) -> str:
     try:
         check_text(data, text)
     except LimitExceeded as error:
-        raise ImportFormatError(str(error), source=source) from None
+        raise ImportFormatError(error.message, source=source) from None
     index = find_control_character(text)
     if index is not None:
         raise ImportFormatError(
-            f"the text holds a control character U+{ord(text[index]):04X}, which no document "
-            "holds: remove it and import again",
+            _(
+                "the text holds a control character U+%(code)s, which no document holds: "
+                "remove it and import again",
+                code=f"{ord(text[index]):04X}",
+            ),
             source=source,
             line=text.count("\n", 0, index) + 1,
         )
@@ -77,7 +83,7 @@ def detect_format(data: bytes, *, source: str) -> str:
         if looks_like(text):
             return name
     raise ImportFormatError(
-        "unknown layout: neither a goal declaration report nor a guideline progress table",
+        _("unknown layout: neither a goal declaration report nor a guideline progress table"),
         source=source,
         line=1,
     )
@@ -99,7 +105,7 @@ def parse_bytes(
         return xlsx.parse(data, source=source)
     if fmt == "pdf":
         return pdf.parse(data, source=source)
-    raise ImportFormatError(f"unknown format {fmt!r}", source=source)
+    raise ImportFormatError(_("unknown format 「%(format)s」", format=fmt), source=source)
 
 
 def is_own_table(data: bytes, *, source: str) -> bool:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 
 from shinchoku.core.audit import Actor, record_create
 from shinchoku.core.changes import ChangeSummary
+from shinchoku.core.messages import Message
 from shinchoku.core.upload_limits import megabytes
 from shinchoku.documents.schema import (
     ImportFormatError,
@@ -255,7 +256,8 @@ class Preview:
         return self.result.ownership if self.result is not None else None
 
 
-# The reasons of shinchoku.imports.reading that a person meets most: translated where shown.
+# Uploads read before the reasons were kept as messages (``read_error_message``) kept only the
+# English text: the reasons of shinchoku.imports.reading that a person meets most are translated.
 READ_REASONS = (
     gettext_noop("the file is empty"),
     gettext_noop("the file is binary, not text (NUL bytes found)"),
@@ -266,11 +268,23 @@ _READ_ERROR = re.compile(
 )
 
 
-def read_error_text(message: str) -> str:
-    """Why a file could not be read, in the reader's language: the file, the line or cell, the reason.
+def read_error_display(pending: PendingImport) -> str:
+    """Why an upload could not be read, in the language of the person who reads it now.
 
-    The readers write ``x.txt, line 1: unknown layout: …`` (``ImportFormatError``); the page writes
-    「x.txt 1行目：報告書の様式ではありません…」. A reason without a translation stays as written.
+    The reason was kept as a message and its parameters (``ImportFormatError.to_json``), so it is
+    translated here, not in the worker that read the file; an upload kept before that has only
+    the English text (``read_error_text``).
+    """
+    if pending.read_error_message:
+        return ImportFormatError.from_json(pending.read_error_message, source=pending.source_name).text()
+    return read_error_text(pending.read_error)
+
+
+def read_error_text(message: str) -> str:
+    """Why a file could not be read, from the English text an older upload kept: place and reason.
+
+    The readers wrote ``x.txt, line 1: unknown layout: …`` (``str(ImportFormatError)``); the page
+    writes 「x.txt 1行目：報告書の様式ではありません…」. A reason without a translation stays as written.
     """
     found = _READ_ERROR.match(message)
     if not message or found is None:
@@ -294,9 +308,9 @@ def import_preview(*, pending: PendingImport, actor: Actor) -> Preview:
     if pending.document is None and not pending.read_error and pending.purged_at is None:
         pending_import_read(pending=pending)  # uploaded before uploads were read once, at upload
     if pending.document is None and pending.table is not None:
-        return Preview(error=read_error_text(pending.read_error), needs_mapping=True)
+        return Preview(error=read_error_display(pending), needs_mapping=True)
     if pending.document is None:
-        return Preview(error=read_error_text(pending.read_error) or _("The file could not be read."))
+        return Preview(error=read_error_display(pending) or _("The file could not be read."))
     dry_run = functools.partial(
         document_import,
         municipality=pending.municipality,
@@ -310,7 +324,7 @@ def import_preview(*, pending: PendingImport, actor: Actor) -> Preview:
     try:
         return Preview(result=dry_run())
     except ImportFormatError as error:
-        return Preview(error=str(error))
+        return Preview(error=error.text())
     except (UnknownSectionsError, UnknownDepartmentError) as error:
         names = error.names if isinstance(error, UnknownSectionsError) else [error.name]
     return Preview(result=dry_run(create_missing=True), unknown_names=names)
@@ -347,7 +361,7 @@ def pending_import_create(
 def pending_import_read(*, pending: PendingImport) -> None:
     """Read a kept upload that was never read (uploaded before reading happened at upload)."""
     _read(pending, bytes(pending.data))
-    pending.save(update_fields=["document", "read_error", "read_seconds", "table"])
+    pending.save(update_fields=["document", "read_error", "read_error_message", "read_seconds", "table"])
 
 
 def _read(pending: PendingImport, data: bytes) -> None:
@@ -358,15 +372,11 @@ def _read(pending: PendingImport, data: bytes) -> None:
     pending.table = read.table
     pending.read_seconds = round(read.seconds, 3)
     pending.read_error = ""
+    pending.read_error_message = None
     if read.error is not None:
-        pending.read_error = str(
-            ImportFormatError(
-                read.error["reason"],
-                source=pending.source_name,
-                line=read.error.get("line"),
-                cell=read.error.get("cell"),
-            )
-        )
+        error = ImportFormatError.from_json(read.error, source=pending.source_name)
+        pending.read_error = str(error)  # in English, for the admin and the logs
+        pending.read_error_message = error.to_json()  # translated where it is shown
 
 
 def _check_quota(municipality: Municipality, size: int) -> None:
@@ -409,9 +419,11 @@ def pending_import_commit(
     if locked.record_id is not None:
         raise AlreadyCommittedError(locked.source_name)
     if locked.document is None:
-        raise ImportFormatError(
-            locked.read_error or _("The file could not be read."), source=locked.source_name
-        )
+        if locked.read_error_message:
+            raise ImportFormatError.from_json(locked.read_error_message, source=locked.source_name)
+        if locked.read_error:  # kept before reasons were kept as messages: the place is in the text
+            raise ImportFormatError(Message.verbatim(read_error_text(locked.read_error)))
+        raise ImportFormatError(Message("The file could not be read."), source=locked.source_name)
     result = document_import(
         municipality=locked.municipality,
         parsed=pending_document(locked),
@@ -511,7 +523,9 @@ def pending_import_map(
     Raises ImportFormatError when the table cannot be read that way (nothing is kept).
     """
     if pending.table is None:
-        raise ImportFormatError("this upload is not a table", source=pending.source_name)
+        raise ImportFormatError(
+            Message(gettext_noop("this upload is not a table")), source=pending.source_name
+        )
     table = RawTable.from_json(pending.table)
     document = build_document(table, kind=kind, columns=columns, meta=meta, source=pending.source_name)
     signature = table.signature

@@ -111,7 +111,7 @@ def commit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, _("Nothing was imported: confirm the new sections first."))
         return redirect("imports:preview", slug=slug, pk=pk)
     except ImportFormatError as error:
-        messages.error(request, str(error))
+        messages.error(request, error.text())
         return redirect("imports:preview", slug=slug, pk=pk)
     except AlreadyCommittedError:
         messages.error(request, _("This file has already been imported."))
@@ -156,7 +156,11 @@ def record_edit(request: HttpRequest, slug: str, pk: int, record: str) -> HttpRe
             )
             pending_import_correct(pending=pending, corrections=edits)
         except CorrectionError as error:
-            form.add_error(None, _("A figure could not be read, line %(error)s") % {"error": error})
+            form.add_error(
+                error.field if error.field in form.fields else None,
+                _("A figure could not be read, line %(line)s: %(reason)s")
+                % {"line": error.line, "reason": error.message},
+            )
         except AlreadyCommittedError:
             messages.error(request, _("This file has already been imported."))
             return redirect("imports:preview", slug=slug, pk=pk)
@@ -227,7 +231,7 @@ def mapping(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 user=request_user(request),
             )
         except ImportFormatError as error:
-            form.add_error(None, str(error))
+            form.add_error(None, error.text())
         except AlreadyCommittedError:
             messages.error(request, _("This file has already been imported."))
             return redirect("imports:preview", slug=slug, pk=pk)

@@ -44,6 +44,12 @@ _KINDS = {
     "bullet": _("bullet"),
 }
 
+# What a correction changed (``correction_not_applied``): a record as the corrections name it.
+_RECORDS = {
+    "goal": _("goal %(number)s"),
+    "initiative": _("initiative %(number)s"),
+}
+
 _IGNORED = {
     "page_header": _("page header"),
     "page_footer": _("page footer"),
@@ -85,10 +91,21 @@ def warning_message(warning: ParseWarning) -> str:
         params["kind"] = str(_KINDS.get(str(params["kind"]), params["kind"]))
     if "text" in params:
         params["text"] = _shorten(str(params["text"]))
+    if "what" in params:
+        params["what"] = _record_name(str(params["what"]))
     try:
         return str(template) % params
     except (KeyError, TypeError, ValueError):
         return f"{template} {warning.params}"
+
+
+def _record_name(slug: str) -> str:
+    """``goal-3`` → 目標3, ``initiative-0`` → the first initiative; anything else as written."""
+    kind, _dash, key = slug.partition("-")
+    if kind not in _RECORDS or not key.isdigit():
+        return slug
+    number = int(key) + (1 if kind == "initiative" else 0)  # initiatives are counted from 0
+    return str(_RECORDS[kind]) % {"number": number}
 
 
 def ignored_reason(ignored: Ignored) -> str:

@@ -12,7 +12,9 @@ so the preview and the commit never parse again.
 Protocol: the parent writes one JSON line (source, format, language, bounds)
 then the file's bytes to the child's stdin; the child writes one JSON object to
 stdout: ``{"document": …}`` (the interchange JSON, ``schema.to_json``) or
-``{"error": {reason, line, cell}}`` (with ``"table"`` when the file is a table in a
+``{"error": {reason, message, params, line, cell}}`` (``ImportFormatError.to_json``: the
+reason in English and as a message to translate where it is shown, which may be in
+another language than the uploader's; with ``"table"`` when the file is a table in a
 city's own columns) or ``{"limit": "memory"}``.
 """
 
@@ -29,7 +31,10 @@ import sys
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shinchoku.core.messages import Message
 
 MB = 1024 * 1024
 # Settings the child must see as the parent does (tests override them; a city may too).
@@ -67,7 +72,8 @@ def parse_in_worker(
     """Parse ``data`` in a limited child process; never raises for a bad file, only reports it."""
     from django.conf import settings
     from django.utils.translation import get_language
-    from django.utils.translation import gettext as _
+
+    from shinchoku.core.messages import message as _
 
     cpu = settings.SHINCHOKU_IMPORT_CPU_SECONDS
     memory = settings.SHINCHOKU_IMPORT_MEMORY_MB
@@ -112,16 +118,21 @@ def parse_in_worker(
         (isinstance(answer, dict) and answer.get("limit") == "memory")
         or completed.returncode in (-signal.SIGKILL, -signal.SIGSEGV)
         # Out of address space while Python itself runs (an import, its error handling): it
-        # ends with a MemoryError, or with a SystemError that no exception was set.
+        # ends with a MemoryError, a SystemError that no exception was set, or an ImportError
+        # of a shared library that could not be mapped.
         or (
             completed.returncode != 0
-            and ("MemoryError" in stderr or "error return without exception" in stderr)
+            and any(
+                sign in stderr
+                for sign in ("MemoryError", "error return without exception", "failed to map segment")
+            )
         )
     ):
         message = _(
             "Reading the file needed more than %(limit)s MB of memory, more than any report: "
-            "check that it is the right file, or split it."
-        ) % {"limit": f"{memory:,}"}
+            "check that it is the right file, or split it.",
+            limit=f"{memory:,}",
+        )
         return _refused(message, started)
     if completed.returncode == -signal.SIGXCPU:
         return _refused(_too_slow(cpu), started)
@@ -137,17 +148,19 @@ def parse_in_worker(
     )
 
 
-def _too_slow(cpu: int) -> str:
-    from django.utils.translation import gettext as _
+def _too_slow(cpu: int) -> Message:
+    from shinchoku.core.messages import message as _
 
     return _(
         "Reading the file took more than %(seconds)s seconds of computing time, more than any report: "
-        "check that it is the right file, or split it."
-    ) % {"seconds": cpu}
+        "check that it is the right file, or split it.",
+        seconds=cpu,
+    )
 
 
-def _refused(reason: str, started: float) -> WorkerResult:
-    return WorkerResult(document=None, error={"reason": reason}, seconds=time.monotonic() - started)
+def _refused(reason: Message, started: float) -> WorkerResult:
+    error = {"reason": reason.english, **reason.to_json()}
+    return WorkerResult(document=None, error=error, seconds=time.monotonic() - started)
 
 
 # --- the child ----------------------------------------------------------------------------
@@ -189,9 +202,7 @@ def _child() -> int:
                 known_sections=header.get("known_sections", ()),
             )
         except ImportFormatError as error:
-            answer: dict[str, Any] = {
-                "error": {"reason": error.reason, "line": error.line, "cell": error.cell}
-            }
+            answer: dict[str, Any] = {"error": error.to_json()}
             if header["format"] is None and is_own_table(data, source=header["source"]):
                 # Not a report's layout: a table of the city's own columns, to map (mapped_tables).
                 with contextlib.suppress(ImportFormatError):

@@ -312,7 +312,7 @@ def parse_actual(text: str, indicator: Indicator) -> tuple[Figure | None, str]:
     try:
         figure = parse_figure(text)
     except FigureParseError as error:
-        return None, str(_("This is not a figure: %(reason)s") % {"reason": error})
+        return None, str(_("This is not a figure: %(reason)s") % {"reason": error.message})
     if figure.unit and indicator.unit and figure.unit != indicator.unit:
         return None, str(
             _("The unit %(unit)s does not match the indicator's unit %(expected)s.")

@@ -58,7 +58,7 @@ def test_get_era_accepts_names_letters_and_romaji(key: str) -> None:
 def test_get_era_rejects_unknown(key: str) -> None:
     with pytest.raises(EraParseError) as excinfo:
         get_era(key)
-    assert repr(key) in str(excinfo.value)
+    assert f"「{key}」" in str(excinfo.value)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_bare_era_year_needs_context(text: str) -> None:
     with pytest.raises(EraParseError) as excinfo:
         parse_fiscal_year(text)
     message = str(excinfo.value)
-    assert repr(text) in message
+    assert f"「{text}」" in message
     assert "era" in message
 
 
@@ -166,7 +166,7 @@ def test_parse_fiscal_year_rejects(text: str, why: str) -> None:
     with pytest.raises(EraParseError) as excinfo:
         parse_fiscal_year(text)
     message = str(excinfo.value)
-    assert repr(text) in message
+    assert f"「{text}」" in message
     assert why in message
 
 

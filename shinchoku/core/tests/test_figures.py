@@ -180,7 +180,7 @@ def test_parse_figure_rejects(text: str, why: str) -> None:
     with pytest.raises(FigureParseError) as excinfo:
         parse_figure(text)
     message = str(excinfo.value)
-    assert repr(text) in message
+    assert f"「{text}」" in message
     assert why in message
 
 
@@ -191,7 +191,7 @@ def test_figure_parse_error_is_a_value_error() -> None:
 def test_parse_amount() -> None:
     assert parse_amount("１２億７，７００万") == Decimal(1277000000)
     assert parse_amount("12億7,700万円") == Decimal(1277000000)
-    with pytest.raises(FigureParseError, match="'億'"):
+    with pytest.raises(FigureParseError, match="「億」"):
         parse_amount("億")
 
 
@@ -232,7 +232,7 @@ def test_parse_figures_column_heads_are_not_labels_nor_provisional_for_the_wrong
 def test_parse_figures_rejects(text: str, why: str) -> None:
     with pytest.raises(FigureParseError) as excinfo:
         parse_figures(text)
-    assert repr(text) in str(excinfo.value)
+    assert f"「{text}」" in str(excinfo.value)
     assert why in str(excinfo.value)
 
 
@@ -466,7 +466,7 @@ def test_parse_figure_raises_only_figure_parse_error(text: str) -> None:
     try:
         figure = parse_figure(text)
     except FigureParseError as exc:
-        assert repr(text) in str(exc)
+        assert f"「{text}」" in str(exc)
         return
     assert isinstance(figure.value, Decimal)
 

@@ -122,6 +122,8 @@ from functools import cached_property
 
 from shinchoku.core.eras import search_fiscal_year
 from shinchoku.core.figures import Figure, find_figures
+from shinchoku.core.messages import Message
+from shinchoku.core.messages import message as _
 from shinchoku.core.text import is_wide, normalize, squash_spaces
 from shinchoku.documents.schema import (
     Ignored,
@@ -273,7 +275,7 @@ def parse(text: str, *, source: str = "", known_sections: Collection[str] = ()) 
         if raw.strip(_BLANKS + "\x0c")
     ]
     if not lines:
-        raise ImportFormatError("empty document: no report title", source=source, line=1)
+        raise ImportFormatError(_("empty document: no report title"), source=source, line=1)
     title, fiscal_year = _read_title(lines[0], source)
     position, name, head_end = _read_declarer(lines, source)
     known = known_section_names(known_sections)
@@ -301,15 +303,17 @@ def _read_title(line: _Line, source: str) -> tuple[str, int]:
     title = " ".join(line.normalized.split())
     if "目標宣言" not in line.compact:
         raise ImportFormatError(
-            "not a goal declaration report: the first line should be a title such as "
-            "「平成28年度 企画部長の目標宣言 達成状況報告」",
+            _(
+                "not a goal declaration report: the first line should be a title such as "
+                "「平成28年度 企画部長の目標宣言 達成状況報告」"
+            ),
             source=source,
             line=line.number,
         )
     fiscal_year = search_fiscal_year(title)
     if fiscal_year is None:
         raise ImportFormatError(
-            "no fiscal year (e.g. 平成28年度) in the title", source=source, line=line.number
+            _("no fiscal year (e.g. 平成28年度) in the title"), source=source, line=line.number
         )
     return title, fiscal_year
 
@@ -319,12 +323,12 @@ def _read_declarer(lines: list[_Line], source: str) -> tuple[str, str, int]:
     if len(lines) < 2 or _is_header_start(lines[1]):
         where = lines[1].number if len(lines) > 1 else lines[0].number
         raise ImportFormatError(
-            "no declarer line (position and name, e.g. 企画部長 山口 清治)", source=source, line=where
+            _("no declarer line (position and name, e.g. 企画部長 山口 清治)"), source=source, line=where
         )
     tokens = lines[1].normalized.split()
     if len(tokens) < 2:
         raise ImportFormatError(
-            "the declarer line should hold a position and a name (e.g. 企画部長 山口 清治)",
+            _("the declarer line should hold a position and a name (e.g. 企画部長 山口 清治)"),
             source=source,
             line=lines[1].number,
         )
@@ -356,7 +360,9 @@ def _drop_furniture(
         if not _is_header_start(line):
             if not seen_header and (_sections_of(line, known) or line.compact == TARGET_MARKER):
                 raise ImportFormatError(
-                    "no column header (N0. 取組名 （担当課名） 取組内容 達成目標 …) before the first record",
+                    _(
+                        "no column header (N0. 取組名 （担当課名） 取組内容 達成目標 …) before the first record"
+                    ),
                     source=source,
                     line=line.number,
                 )
@@ -372,7 +378,7 @@ def _drop_furniture(
         rest = [later for later in lines[index:] if not _FOOTER_RE.match(later.compact)]
         if not rest or not any(word.compact.endswith(HEADER_LAST) for word in block):
             raise ImportFormatError(
-                "the document ends in a column header (N0. 取組名 … 目標達成状況): it is truncated",
+                _("the document ends in a column header (N0. 取組名 … 目標達成状況): it is truncated"),
                 source=source,
                 line=block[-1].number,
             )
@@ -428,7 +434,7 @@ def _split_records(
     if not anchors:
         last = lines[-1].number if lines else 1
         raise ImportFormatError(
-            "no goal records: no line with the responsible sections such as （経営企画課）",
+            _("no goal records: no line with the responsible sections such as （経営企画課）"),
             source=source,
             line=last,
         )
@@ -440,7 +446,7 @@ def _split_records(
         found_start = _title_start(lines, anchor, floor, title_wrap, warnings)
         if found_start is None:
             raise ImportFormatError(
-                "a sections line without a goal title above it", source=source, line=lines[anchor].number
+                _("a sections line without a goal title above it"), source=source, line=lines[anchor].number
             )
         starts.append(found_start)
         following = ordered[position + 1] if position + 1 < len(ordered) else len(lines)
@@ -565,7 +571,9 @@ def _record_number(
     number = int(match.group("number"))
     if number <= previous:
         raise ImportFormatError(
-            f"goal number {number} does not follow goal {previous}", source=source, line=line.number
+            _("goal number %(number)s does not follow goal %(previous)s", number=number, previous=previous),
+            source=source,
+            line=line.number,
         )
     return number, False
 
@@ -595,22 +603,33 @@ def _check_numbering(records: list[_Record], warnings: list[ParseWarning]) -> No
 
 
 def _regions_of(record: _Record, source: str) -> _Regions:
-    def fail(reason: str, line: int) -> ImportFormatError:
+    def fail(reason: Message, line: int) -> ImportFormatError:
         return ImportFormatError(reason, source=source, line=line)
 
     first = record.title_lines[0].number if record.title_lines else record.anchor.number
-    label = f"goal {record.number} ({_join_title(record.title_lines)})"
+    goal = _("goal %(number)s (%(title)s)", number=record.number, title=_join_title(record.title_lines))
     target_marks = [i for i, line in enumerate(record.body) if line.compact == TARGET_MARKER]
     direction_marks = [i for i, line in enumerate(record.body) if line.compact == DIRECTION_MARKER]
     if len(target_marks) != 1:
-        raise fail(f"{label}: expected one [目標値] marker, found {len(target_marks)}", first)
+        raise fail(
+            _("%(goal)s: expected one [目標値] marker, found %(count)s", goal=goal, count=len(target_marks)),
+            first,
+        )
     if len(direction_marks) != 1:
         raise fail(
-            f"{label}: expected one ［今後の取組の方向性］ marker, found {len(direction_marks)}", first
+            _(
+                "%(goal)s: expected one ［今後の取組の方向性］ marker, found %(count)s",
+                goal=goal,
+                count=len(direction_marks),
+            ),
+            first,
         )
     target_at, direction_at = target_marks[0], direction_marks[0]
     if direction_at < target_at:
-        raise fail(f"{label}: ［今後の取組の方向性］ comes before [目標値]", record.body[direction_at].number)
+        raise fail(
+            _("%(goal)s: ［今後の取組の方向性］ comes before [目標値]", goal=goal),
+            record.body[direction_at].number,
+        )
     return _Regions(
         content=record.body[:target_at],
         target_marker=record.body[target_at],
@@ -692,7 +711,11 @@ def _check_finished(
         warnings.append(ParseWarning(line=record.body[-1].number, code="truncated", params={"text": last}))
         return
     raise ImportFormatError(
-        f"goal {goal.number}: the last column stops mid-sentence ({text[-20:]!r}); the document is truncated",
+        _(
+            "goal %(number)s: the last column stops mid-sentence (「%(end)s」); the document is truncated",
+            number=goal.number,
+            end=text[-20:],
+        ),
         source=source,
         line=record.body[-1].number if record.body else record.anchor.number,
     )
@@ -943,7 +966,7 @@ def _needs_blank(previous: str, line: str) -> bool:
 
 
 def _block_text(block: _Block) -> str:
-    return "\n".join(text for text, _ in _logical_lines(block))
+    return "\n".join(text for text, _view in _logical_lines(block))
 
 
 def _column_text(blocks: list[_Block]) -> str:
@@ -955,14 +978,14 @@ def _column_text(blocks: list[_Block]) -> str:
 
 def _column_figures(blocks: list[_Block]) -> list[Figure]:
     """Targets or actuals of a column, in document order (rules in the module docstring)."""
-    views = [view for block in blocks for _, view in _logical_lines(block)]
+    views = [view for block in blocks for _number, view in _logical_lines(block)]
     figures: list[Figure] = []
     for index, view in enumerate(views):
         heads = _column_heads(views[index - 1]) if index > 0 else []
         found = _counted(view, list(_found(view)))
         found = _without_name_words(view, found)
         if _is_values_row(view) and len(heads) == len(found) > 0:
-            for head, (_, _, figure) in zip(heads, found, strict=True):
+            for head, (_start, _end, figure) in zip(heads, found, strict=True):
                 provisional = figure.provisional or "見込" in head
                 figures.append(dataclasses.replace(figure, label=head, provisional=provisional))
             continue

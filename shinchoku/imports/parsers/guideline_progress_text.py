@@ -46,6 +46,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from shinchoku.core.eras import search_fiscal_year
+from shinchoku.core.messages import Message
+from shinchoku.core.messages import message as _
 from shinchoku.core.text import normalize
 from shinchoku.documents.schema import (
     Ignored,
@@ -161,7 +163,7 @@ class _State:
     # Numbers of the lines that are neither blank nor page furniture, in order.
     content_lines: list[int] = field(default_factory=list)
 
-    def error(self, reason: str, line: int) -> ImportFormatError:
+    def error(self, reason: Message, line: int) -> ImportFormatError:
         return ImportFormatError(reason, source=self.source, line=line)
 
     def ignore(self, line: _Line | int, text: str, why: str) -> None:
@@ -182,7 +184,7 @@ def parse(text: str, *, source: str = "", known_sections: Collection[str] = ()) 
     lines = _split_lines(text)
     state = _State(source=source, known_sections=known_section_names(known_sections))
     if not lines:
-        raise state.error("empty document: no guideline title line 『…』", 1)
+        raise state.error(_("empty document: no guideline title line 『…』"), 1)
     for index, line in enumerate(lines):
         if state.guideline is None:
             _read_title(state, line)
@@ -253,8 +255,10 @@ def _read_title(state: _State, line: _Line) -> None:
     match = _TITLE_RE.search(line.text)
     if len(line.cells) != 1 or match is None:
         raise state.error(
-            "not a guideline progress document: expected the title line "
-            "『<指針名>』における「基本的な取り組み」への進捗状況等",
+            _(
+                "not a guideline progress document: expected the title line "
+                "『<指針名>』における「基本的な取り組み」への進捗状況等"
+            ),
             line.number,
         )
     state.guideline = match.group("guideline").strip()
@@ -306,15 +310,22 @@ def _read_line(state: _State, line: _Line, following: _Line | None = None) -> No
     elif _is_legend_header(cells):
         if state.legend_line is not None:
             raise state.error(
-                f"a second classification legend (区分 / 説明; the first is on line {state.legend_line})",
+                _(
+                    "a second classification legend (区分 / 説明; the first is on line %(first)s)",
+                    first=state.legend_line,
+                ),
                 line.number,
             )
         state.in_legend = True
         state.legend_line = line.number
     elif len(cells) != COLUMNS:
         raise state.error(
-            f"a table row has {len(cells)} tab-separated cells, expected {COLUMNS} "
-            "(the document is truncated or not in this layout)",
+            _(
+                "a table row has %(count)s tab-separated cells, expected %(expected)s "
+                "(the document is truncated or not in this layout)",
+                count=len(cells),
+                expected=COLUMNS,
+            ),
             line.number,
         )
     else:
@@ -389,20 +400,28 @@ def _read_table_header(state: _State, line: _Line, cells: list[str]) -> None:
         or not re.search("予定|計画", cells[5])
     ):
         raise state.error(
-            "unexpected table header: expected 基本的な取り組み / 「指針の記載内容」 / 区分 / "
-            "対応方針 / <年度>の取り組み実績 / <年度>の取り組み予定",
+            _(
+                "unexpected table header: expected 基本的な取り組み / 「指針の記載内容」 / 区分 / "
+                "対応方針 / <年度>の取り組み実績 / <年度>の取り組み予定"
+            ),
             line.number,
         )
     result_year = search_fiscal_year(cells[4])
     plan_year = search_fiscal_year(cells[5])
     if result_year is None or plan_year is None:
-        raise state.error("no fiscal year in the 実績 / 予定 column headings", line.number)
+        raise state.error(_("no fiscal year in the 実績 / 予定 column headings"), line.number)
     if state.result_year is None:
         state.result_year, state.plan_year = result_year, plan_year
     elif (state.result_year, state.plan_year) != (result_year, plan_year):
         raise state.error(
-            f"table header for FY{result_year}/FY{plan_year} differs from the first header "
-            f"(FY{state.result_year}/FY{state.plan_year})",
+            _(
+                "table header for FY%(result)s/FY%(plan)s differs from the first header "
+                "(FY%(first_result)s/FY%(first_plan)s)",
+                result=result_year,
+                plan=plan_year,
+                first_result=state.result_year,
+                first_plan=state.plan_year,
+            ),
             line.number,
         )
     else:
@@ -412,11 +431,11 @@ def _read_table_header(state: _State, line: _Line, cells: list[str]) -> None:
 def _read_table_row(state: _State, line: _Line, cells: list[str]) -> None:
     """An initiative row (○…) or a continuation row (empty first cell)."""
     if state.result_year is None:
-        raise state.error("a table row before the header row 基本的な取り組み", line.number)
+        raise state.error(_("a table row before the header row 基本的な取り組み"), line.number)
     first = cells[0]
     if first:
         if state.chapter is None:
-            raise state.error("an initiative (○) before the first chapter heading", line.number)
+            raise state.error(_("an initiative (○) before the first chapter heading"), line.number)
         marked = first[0] in INITIATIVE_MARKS
         if not marked:
             # A row is a row, so it is an initiative; but the writer may have meant otherwise.
@@ -432,7 +451,7 @@ def _read_table_row(state: _State, line: _Line, cells: list[str]) -> None:
         state.initiatives.append(initiative)
     else:
         if not state.initiatives:
-            raise state.error("a continuation row before any initiative (○)", line.number)
+            raise state.error(_("a continuation row before any initiative (○)"), line.number)
         initiative = state.initiatives[-1]
         more = _value(state, line, cells[1])
         if more:
@@ -451,11 +470,14 @@ def _value(state: _State, line: _Line, cell: str) -> str:
 
 def _make_row(state: _State, line: _Line, cells: list[str]) -> ParsedRow:
     if not cells[2]:
-        raise state.error("a table row without a classification (区分)", line.number)
+        raise state.error(_("a table row without a classification (区分)"), line.number)
     code = classification_code(cells[2])
     if code is None:
         raise state.error(
-            f"classification {cells[2]!r} is not a 区分 code (a short code such as II, ①, A, 1 or 継続)",
+            _(
+                "classification 「%(code)s」 is not a 区分 code (a short code such as II, ①, A, 1 or 継続)",
+                code=cells[2],
+            ),
             line.number,
         )
     return ParsedRow(
@@ -559,7 +581,7 @@ def _read_legend_row(state: _State, line: _Line, cells: list[str]) -> None:
     code = classification_code(cells[0])
     assert code is not None  # _is_legend_row
     if any(c.code == code for c in state.classifications):
-        raise state.error(f"classification {code} appears twice in the legend", line.number)
+        raise state.error(_("classification %(code)s appears twice in the legend", code=code), line.number)
     state.classifications.append(ParsedClassification(code=code, label=cells[1]))
 
 
@@ -567,14 +589,14 @@ def _check_complete(state: _State, *, last_line: int) -> None:
     """A complete document has a header, initiatives and a legend; codes outside it are warnings."""
     if state.result_year is None:
         raise state.error(
-            "no table header row (基本的な取り組み …): the document is truncated or not in this layout",
+            _("no table header row (基本的な取り組み …): the document is truncated or not in this layout"),
             last_line,
         )
     if not state.initiatives:
-        raise state.error("no initiative rows (○…)", last_line)
+        raise state.error(_("no initiative rows (○…)"), last_line)
     if not state.classifications:
         raise state.error(
-            "no classification legend (区分 / 説明) at the end: the document is truncated",
+            _("no classification legend (区分 / 説明) at the end: the document is truncated"),
             last_line,
         )
     known = {c.code for c in state.classifications}

@@ -77,6 +77,7 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from shinchoku.core.eras import search_fiscal_year
+from shinchoku.core.messages import message as _
 from shinchoku.core.text import normalize
 from shinchoku.core.upload_limits import LimitExceeded, check_page_chars, check_pages
 from shinchoku.documents import layouts as L
@@ -120,9 +121,13 @@ def parse(data: bytes, *, source: str = "") -> ParsedGoalDeclaration | ParsedGui
     contents = _read(data, source)
     tables = contents.tables
     if not tables:
-        checked = "page 1" if contents.pages == 1 else f"pages 1–{contents.pages}"
+        checked = _("page 1") if contents.pages == 1 else _("pages 1–%(last)s", last=contents.pages)
         raise ImportFormatError(
-            f"no table found ({checked} checked): the report's tables have ruled borders", source=source
+            _(
+                "no table found (%(checked)s checked): the report's tables have ruled borders",
+                checked=checked,
+            ),
+            source=source,
         )
     first = tables[0]
     kind = _header_kind(first.header)
@@ -212,9 +217,9 @@ _DAMAGED = (
 def _read(data: bytes, source: str) -> _Contents:
     """The tables and lines of every page, in reading order."""
     if not looks_like(data):
-        raise ImportFormatError("not a PDF file (no %PDF- signature at the start)", source=source)
+        raise ImportFormatError(_("not a PDF file (no %%PDF- signature at the start)"), source=source)
     if b"%%EOF" not in data[-_HEAD:]:
-        raise ImportFormatError("the PDF is truncated (no %%EOF at its end)", source=source)
+        raise ImportFormatError(_("the PDF is truncated (no %%EOF at its end)"), source=source)
     try:
         with pdfplumber.open(BytesIO(data)) as pdf:
             check_pages(len(pdf.pages))
@@ -226,23 +231,28 @@ def _read(data: bytes, source: str) -> _Contents:
             ours = pdf.metadata.get("Creator") == L.PDF_CREATOR
             return _Contents(pages=len(pdf.pages), items=items, ours=ours)
     except LimitExceeded as error:
-        raise ImportFormatError(str(error), source=source) from None
+        raise ImportFormatError(error.message, source=source) from None
     except PdfminerException as error:
         cause = error.args[0] if error.args else error
         if isinstance(cause, PDFPasswordIncorrect):
-            reason = "the PDF is encrypted with a password: upload an unprotected copy"
+            reason = _("the PDF is encrypted with a password: upload an unprotected copy")
         else:
-            reason = f"not a readable PDF ({cause or type(cause).__name__})"
+            reason = _("not a readable PDF (%(detail)s)", detail=str(cause or type(cause).__name__))
         raise ImportFormatError(reason, source=source) from None
     except (PSException, MalformedPDFException) as error:  # raised while a page is read, after opening
         raise ImportFormatError(
-            f"not a readable PDF ({error or type(error).__name__})", source=source
+            _("not a readable PDF (%(detail)s)", detail=str(error or type(error).__name__)), source=source
         ) from None
     except _DAMAGED as error:
         # pdfminer and pdfplumber meet a damaged structure (a page whose /Rotate is a dictionary,
         # a stream that does not inflate, …) with whatever Python raises there (bench/fuzz_readers.py).
         raise ImportFormatError(
-            f"not a readable PDF: its structure is damaged ({type(error).__name__}: {error})", source=source
+            _(
+                "not a readable PDF: its structure is damaged (%(error)s: %(detail)s)",
+                error=type(error).__name__,
+                detail=str(error),
+            ),
+            source=source,
         ) from None
 
 
@@ -345,12 +355,18 @@ def _header_kind(row: _TableRow) -> str | None:
 
 
 def _header_error(table: _Table, source: str) -> ImportFormatError:
-    found = " / ".join(f"「{table.header.text(c)}」" for c in range(len(table.header.cells))) or "nothing"
+    cells = " / ".join(f"「{table.header.text(c)}」" for c in range(len(table.header.cells)))
     expected = " / ".join(L.PDF_GOAL_COLUMNS)
     progress = " / ".join(label for _k, label in L.PROGRESS_FIXED_COLUMNS[3:])
     return ImportFormatError(
-        f"unexpected table header on page {table.page}: found {found}; expected {expected}, "
-        f"or {progress} / <年度>の取り組み実績 / <年度>の取り組み予定, or 区分 / 説明",
+        _(
+            "unexpected table header on page %(page)s: found %(found)s; expected %(goal)s, "
+            "or %(progress)s / <年度>の取り組み実績 / <年度>の取り組み予定, or 区分 / 説明",
+            page=table.page,
+            found=cells or _("nothing"),
+            goal=expected,
+            progress=progress,
+        ),
         source=source,
     )
 
@@ -437,7 +453,9 @@ def _goal_declaration(contents: _Contents, source: str) -> ParsedGoalDeclaration
     tables = contents.tables
     rows = _merge_continued(_body_rows(tables, "goal", source), lambda row: not row.text(_GOAL_NUMBER))
     if not rows:
-        raise ImportFormatError(f"the goal table on page {tables[0].page} has no goal", source=source)
+        raise ImportFormatError(
+            _("the goal table on page %(page)s has no goal", page=tables[0].page), source=source
+        )
     title, fiscal_year, position, name, unplaced = _goal_head(contents.items, tables[0], source)
     layout = _Layout.of(rows, hanging=contents.ours)
     goals: list[ParsedGoal] = []
@@ -446,7 +464,12 @@ def _goal_declaration(contents: _Contents, source: str) -> ParsedGoalDeclaration
         goal = _goal(row, layout, source)
         if goal.number in seen:
             raise ImportFormatError(
-                f"page {row.page}: goal number {goal.number} repeats the goal on page {seen[goal.number]}",
+                _(
+                    "page %(page)s: goal number %(number)s repeats the goal on page %(first)s",
+                    page=row.page,
+                    number=goal.number,
+                    first=seen[goal.number],
+                ),
                 source=source,
             )
         seen[goal.number] = row.page
@@ -476,21 +499,33 @@ def _goal_head(
     head = [line for line in lines if (line.page, line.top) < (first_table.page, first_table.top)]
     if len(head) < 2:
         raise ImportFormatError(
-            f"page {first_table.page}: expected the title (e.g. 平成28年度 企画部長の目標宣言 達成状況報告) "
-            "and the declarer (e.g. 企画部長 山口 清治) above the table",
+            _(
+                "page %(page)s: expected the title (e.g. 平成28年度 企画部長の目標宣言 達成状況報告) "
+                "and the declarer (e.g. 企画部長 山口 清治) above the table",
+                page=first_table.page,
+            ),
             source=source,
         )
     title = " ".join(normalize(head[0].text).split())
     fiscal_year = search_fiscal_year(title)
     if fiscal_year is None:
         raise ImportFormatError(
-            f"page {head[0].page}: no fiscal year (e.g. 平成28年度) in the title 「{title}」", source=source
+            _(
+                "page %(page)s: no fiscal year (e.g. 平成28年度) in the title 「%(title)s」",
+                page=head[0].page,
+                title=title,
+            ),
+            source=source,
         )
     tokens = normalize(head[1].text).split()
     if len(tokens) < 2:
         raise ImportFormatError(
-            f"page {head[1].page}: the declarer line 「{head[1].text.strip()}」 should hold a position "
-            "and a name (e.g. 企画部長 山口 清治)",
+            _(
+                "page %(page)s: the declarer line 「%(line)s」 should hold a position "
+                "and a name (e.g. 企画部長 山口 清治)",
+                page=head[1].page,
+                line=head[1].text.strip(),
+            ),
             source=source,
         )
     unplaced = [Unplaced(line=line.page, text=line.text) for line in lines if line not in head[:2]]
@@ -501,12 +536,19 @@ def _goal(row: _TableRow, layout: _Layout, source: str) -> ParsedGoal:
     number_text = row.text(_GOAL_NUMBER)
     if not number_text.isdigit():
         raise ImportFormatError(
-            f"page {row.page}: goal number 「{number_text}」 is not a whole number", source=source
+            _(
+                "page %(page)s: goal number 「%(number)s」 is not a whole number",
+                page=row.page,
+                number=number_text,
+            ),
+            source=source,
         )
     # The sections close the title cell, on a line of their own in our PDFs: （経営企画課）.
     title, sections = split_trailing_sections(layout.text(row, _GOAL_TITLE))
     if not title:
-        raise ImportFormatError(f"page {row.page}: goal {number_text} has no title", source=source)
+        raise ImportFormatError(
+            _("page %(page)s: goal %(number)s has no title", page=row.page, number=number_text), source=source
+        )
     result, direction = _split_direction(layout.lines(row, _GOAL_RESULT))
     target_text = layout.text(row, _GOAL_TARGET)
     status_lines = layout.text(row, _GOAL_STATUS).split("\n")
@@ -601,10 +643,11 @@ def _guideline_progress(contents: _Contents, source: str) -> ParsedGuidelineProg
             placed += [_PlacedRow(row, headings.chapter, headings.subsection, headings.group) for row in rows]
         else:
             raise ImportFormatError(
-                f"page {item.page}: a goal table inside a guideline progress document", source=source
+                _("page %(page)s: a goal table inside a guideline progress document", page=item.page),
+                source=source,
             )
     if headings.guideline is None:
-        raise ImportFormatError("no title naming the guideline in 『』 above the tables", source=source)
+        raise ImportFormatError(_("no title naming the guideline in 『』 above the tables"), source=source)
     assert years is not None  # the first table is a progress table (see parse)
     classifications = _legend(legend_rows, source, hanging=contents.ours)
     initiatives = _initiatives(placed, source, hanging=contents.ours)
@@ -625,12 +668,20 @@ def _check_years(table: _Table, years: tuple[int, int] | None, source: str) -> t
     plan = search_fiscal_year(table.header.text(_PLANS))
     if result is None or plan is None:
         raise ImportFormatError(
-            f"page {table.page}: no fiscal year in the 実績 / 予定 column headings", source=source
+            _("page %(page)s: no fiscal year in the 実績 / 予定 column headings", page=table.page),
+            source=source,
         )
     if years is not None and years != (result, plan):
         raise ImportFormatError(
-            f"page {table.page}: the table header is for FY{result}/FY{plan}, "
-            f"the first one for FY{years[0]}/FY{years[1]}",
+            _(
+                "page %(page)s: the table header is for FY%(result)s/FY%(plan)s, "
+                "the first one for FY%(first_result)s/FY%(first_plan)s",
+                page=table.page,
+                result=result,
+                plan=plan,
+                first_result=years[0],
+                first_plan=years[1],
+            ),
             source=source,
         )
     return result, plan
@@ -652,7 +703,8 @@ def _initiatives(placed: list[_PlacedRow], source: str, *, hanging: bool) -> lis
         if title:
             if item.chapter is None:
                 raise ImportFormatError(
-                    f"page {row.page}: an initiative (○) before the first chapter heading", source=source
+                    _("page %(page)s: an initiative (○) before the first chapter heading", page=row.page),
+                    source=source,
                 )
             initiatives.append(
                 ParsedInitiative(
@@ -665,13 +717,15 @@ def _initiatives(placed: list[_PlacedRow], source: str, *, hanging: bool) -> lis
                 )
             )
         elif not initiatives:
-            raise ImportFormatError(f"page {row.page}: a 区分 row before any initiative (○)", source=source)
+            raise ImportFormatError(
+                _("page %(page)s: a 区分 row before any initiative (○)", page=row.page), source=source
+            )
         elif guideline_text:
             # The guideline text may go on in the next row; keep it, as the text parser does.
             initiatives[-1].guideline_text = f"{initiatives[-1].guideline_text}\n{guideline_text}".strip()
         initiatives[-1].rows.append(_progress_row(row, layout, source))
     if not initiatives:
-        raise ImportFormatError("the progress tables have no initiative (○)", source=source)
+        raise ImportFormatError(_("the progress tables have no initiative (○)"), source=source)
     return initiatives
 
 
@@ -680,7 +734,11 @@ def _progress_row(row: _TableRow, layout: _Layout, source: str) -> ParsedRow:
     classification = classification_code(code)
     if classification is None:
         raise ImportFormatError(
-            f"page {row.page}: classification 「{code}」 is not a 区分 code such as II, ①, A, 1 or 継続",
+            _(
+                "page %(page)s: classification 「%(code)s」 is not a 区分 code such as II, ①, A, 1 or 継続",
+                page=row.page,
+                code=code,
+            ),
             source=source,
         )
     return ParsedRow(
@@ -710,7 +768,7 @@ def _entries(lines: list[str], page: int) -> list[ParsedEntry]:
 def _legend(rows: list[_TableRow], source: str, *, hanging: bool) -> list[ParsedClassification]:
     if not rows:
         raise ImportFormatError(
-            "no classification legend (区分 / 説明) after the progress tables", source=source
+            _("no classification legend (区分 / 説明) after the progress tables"), source=source
         )
     rows = _merge_continued(rows, lambda row: not row.text(_CODE))
     layout = _Layout.of(rows, hanging=hanging)
@@ -719,11 +777,18 @@ def _legend(rows: list[_TableRow], source: str, *, hanging: bool) -> list[Parsed
         code = classification_code(row.text(_CODE))
         if code is None:
             raise ImportFormatError(
-                f"page {row.page}: legend code 「{row.text(_CODE)}」 is not a 区分 code such as II, ①, A, 1 or 継続",
+                _(
+                    "page %(page)s: legend code 「%(code)s」 is not a 区分 code such as II, ①, A, 1 or 継続",
+                    page=row.page,
+                    code=row.text(_CODE),
+                ),
                 source=source,
             )
         if any(c.code == code for c in classifications):
-            raise ImportFormatError(f"page {row.page}: classification {code} appears twice", source=source)
+            raise ImportFormatError(
+                _("page %(page)s: classification %(code)s appears twice", page=row.page, code=code),
+                source=source,
+            )
         classifications.append(ParsedClassification(code=code, label=layout.text(row, _LABEL)))
     return classifications
 
@@ -736,7 +801,12 @@ def _check_codes(
         for row in initiative.rows:
             if row.classification not in known:
                 raise ImportFormatError(
-                    f"page {row.line}: classification {row.classification} of ○{initiative.title} "
-                    f"is not in the legend ({', '.join(sorted(known))})",
+                    _(
+                        "page %(page)s: classification %(code)s of ○%(initiative)s is not in the legend (%(codes)s)",
+                        page=row.line,
+                        code=row.classification,
+                        initiative=initiative.title,
+                        codes=", ".join(sorted(known)),
+                    ),
                     source=source,
                 )

@@ -13,6 +13,8 @@ from typing import Any
 
 from shinchoku.core.eras import EraParseError, parse_fiscal_year, search_fiscal_year
 from shinchoku.core.figures import Figure
+from shinchoku.core.messages import Message
+from shinchoku.core.messages import message as _
 from shinchoku.core.text import find_control_character, normalize
 from shinchoku.core.upload_limits import LimitExceeded
 from shinchoku.core.workbooks import SheetValues, WorkbookError, WorkbookValues, cell_ref, read_workbook
@@ -52,7 +54,12 @@ class _Sheet:
     ):
         if name not in workbook.sheetnames:
             raise ImportFormatError(
-                f"sheet 「{name}」 not found (sheets: {', '.join(workbook.sheetnames)})", source=source
+                _(
+                    "sheet 「%(sheet)s」 not found (sheets: %(sheets)s)",
+                    sheet=name,
+                    sheets=_sheet_list(workbook.sheetnames),
+                ),
+                source=source,
             )
         self.sheet: SheetValues = workbook[name]
         self.name = name
@@ -67,9 +74,13 @@ class _Sheet:
         for key, label in columns:
             column = headers.get(normalize(label))
             if column is None:
-                found = ", ".join(f"「{h}」" for h in headers) or "nothing"
                 raise ImportFormatError(
-                    f"column 「{label}」 missing from the header row {header_row} (found {found})",
+                    _(
+                        "column 「%(column)s」 missing from the header row %(row)s (found %(found)s)",
+                        column=label,
+                        row=header_row,
+                        found=_found(list(headers)),
+                    ),
                     source=source,
                     cell=f"{name}!{cell_ref(header_row, 1)}",
                 )
@@ -98,15 +109,18 @@ class _Sheet:
             raise self.error(
                 row,
                 key,
-                f"the cell holds a control character U+{ord(value[index]):04X}, which no document "
-                "holds: remove it and import again",
+                _(
+                    "the cell holds a control character U+%(code)s, which no document holds: "
+                    "remove it and import again",
+                    code=f"{ord(value[index]):04X}",
+                ),
             )
         return normalize(value)
 
     def where(self, row: int, key: str) -> str:
         return f"{self.name}!{cell_ref(row, self.columns[key])}"
 
-    def error(self, row: int, key: str, reason: str) -> ImportFormatError:
+    def error(self, row: int, key: str, reason: Message) -> ImportFormatError:
         return ImportFormatError(reason, source=self.source, cell=self.where(row, key))
 
 
@@ -114,9 +128,11 @@ def _open(data: bytes, source: str) -> WorkbookValues:
     try:
         return read_workbook(data)
     except WorkbookError as error:
-        raise ImportFormatError(f"not a readable XLSX workbook ({error})", source=source) from None
+        raise ImportFormatError(
+            _("not a readable XLSX workbook (%(why)s)", why=error.message), source=source
+        ) from None
     except LimitExceeded as error:
-        raise ImportFormatError(str(error), source=source) from None
+        raise ImportFormatError(error.message, source=source) from None
 
 
 def looks_like(data: bytes) -> str | None:
@@ -139,10 +155,22 @@ def parse(data: bytes, *, source: str = "") -> ParsedGoalDeclaration | ParsedGui
     if L.PROGRESS_SHEET in workbook.sheetnames:
         return _guideline_progress(workbook, source)
     raise ImportFormatError(
-        f"unknown workbook: expected a sheet 「{L.GOAL_SHEET}」 or 「{L.PROGRESS_SHEET}」 "
-        f"(sheets: {', '.join(workbook.sheetnames)})",
+        _(
+            "unknown workbook: expected a sheet 「%(goal_sheet)s」 or 「%(progress_sheet)s」 (sheets: %(sheets)s)",
+            goal_sheet=L.GOAL_SHEET,
+            progress_sheet=L.PROGRESS_SHEET,
+            sheets=_sheet_list(workbook.sheetnames),
+        ),
         source=source,
     )
+
+
+def _sheet_list(names: list[str]) -> str:
+    return "、".join(f"「{name}」" for name in names)
+
+
+def _found(headers: list[str]) -> Message | str:
+    return "、".join(f"「{h}」" for h in headers) if headers else _("nothing")
 
 
 # No figure of a report reaches 10^18 (a city's budget is about 10^12 yen).
@@ -161,10 +189,10 @@ def _decimal(sheet: _Sheet, row: int, key: str) -> Decimal:
         else:
             number = Decimal(normalize(_text(value)).replace(",", ""))
     except InvalidOperation:
-        raise sheet.error(row, key, f"{value!r} is not a number") from None
+        raise sheet.error(row, key, _("「%(value)s」 is not a number", value=value)) from None
     # "inf", "nan" and 1e400 parse as decimals: none is a figure (and int() of them fails or explodes).
     if not number.is_finite() or number.adjusted() > _LARGEST_EXPONENT:
-        raise sheet.error(row, key, f"{value!r} is not a number a report holds")
+        raise sheet.error(row, key, _("「%(value)s」 is not a number a report holds", value=value))
     return number
 
 
@@ -182,12 +210,14 @@ def _goal_declaration(workbook: WorkbookValues, source: str) -> ParsedGoalDeclar
     for label in L.GOAL_META_LABELS:
         if label not in meta:
             raise ImportFormatError(
-                f"「{label}」 missing above the table", source=source, cell=f"{L.GOAL_SHEET}!A2"
+                _("「%(label)s」 missing above the table", label=label),
+                source=source,
+                cell=f"{L.GOAL_SHEET}!A2",
             )
     try:
         fiscal_year = parse_fiscal_year(meta["年度"])
     except EraParseError as error:
-        raise ImportFormatError(str(error), source=source, cell=f"{L.GOAL_SHEET}!B2") from None
+        raise ImportFormatError(error.message, source=source, cell=f"{L.GOAL_SHEET}!B2") from None
 
     goals: list[ParsedGoal] = []
     seen: dict[int, int] = {}
@@ -196,13 +226,19 @@ def _goal_declaration(workbook: WorkbookValues, source: str) -> ParsedGoalDeclar
         try:
             number = int(_decimal(main, row, "number"))
         except ImportFormatError:
-            raise main.error(row, "number", f"goal number {number_value!r} is not a whole number") from None
+            raise main.error(
+                row, "number", _("goal number 「%(number)s」 is not a whole number", number=number_value)
+            ) from None
         if number in seen:
-            raise main.error(row, "number", f"goal number {number} repeats row {seen[number]}")
+            raise main.error(
+                row,
+                "number",
+                _("goal number %(number)s repeats row %(row)s", number=number, row=seen[number]),
+            )
         seen[number] = row
         title = main.text(row, "title")
         if not title:
-            raise main.error(row, "title", "a goal needs a title")
+            raise main.error(row, "title", _("a goal needs a title"))
         goals.append(
             ParsedGoal(
                 number=number,
@@ -219,7 +255,7 @@ def _goal_declaration(workbook: WorkbookValues, source: str) -> ParsedGoalDeclar
         )
     if not goals:
         raise ImportFormatError(
-            "the table has no goal", source=source, cell=f"{L.GOAL_SHEET}!A{L.GOAL_HEADER_ROW + 1}"
+            _("the table has no goal"), source=source, cell=f"{L.GOAL_SHEET}!A{L.GOAL_HEADER_ROW + 1}"
         )
 
     by_number = {g.number: g for g in goals}
@@ -229,13 +265,22 @@ def _goal_declaration(workbook: WorkbookValues, source: str) -> ParsedGoalDeclar
             number = int(_decimal(figures, row, "number"))
             goal = by_number.get(number)
             if goal is None:
-                raise figures.error(row, "number", f"no goal number {number} in sheet 「{L.GOAL_SHEET}」")
+                raise figures.error(
+                    row,
+                    "number",
+                    _("no goal number %(number)s in sheet 「%(sheet)s」", number=number, sheet=L.GOAL_SHEET),
+                )
             kind = figures.text(row, "kind")
             if kind not in (L.FIGURE_KIND_TARGET, L.FIGURE_KIND_ACTUAL):
                 raise figures.error(
                     row,
                     "kind",
-                    f"「{kind}」 is neither 「{L.FIGURE_KIND_TARGET}」 nor 「{L.FIGURE_KIND_ACTUAL}」",
+                    _(
+                        "「%(kind)s」 is neither 「%(target)s」 nor 「%(actual)s」",
+                        kind=kind,
+                        target=L.FIGURE_KIND_TARGET,
+                        actual=L.FIGURE_KIND_ACTUAL,
+                    ),
                 )
             figure = Figure(
                 value=_decimal(figures, row, "value"),
@@ -262,7 +307,11 @@ def _entries(sheet: _Sheet, row: int, key: str) -> list[ParsedEntry]:
         if not line:
             continue
         if not line.startswith(L.BULLET):
-            raise sheet.error(row, key, f"each line must start with {L.BULLET}: 「{line[:30]}」")
+            raise sheet.error(
+                row,
+                key,
+                _("each line must start with %(bullet)s: 「%(line)s」", bullet=L.BULLET, line=line[:30]),
+            )
         text, sections = split_trailing_sections(line[len(L.BULLET) :])
         entries.append(ParsedEntry(text=text, sections=sections, line=row))
     return entries
@@ -274,7 +323,7 @@ def _guideline_progress(workbook: WorkbookValues, source: str) -> ParsedGuidelin
     start, end = title.find("『"), title.find("』")
     if start < 0 or end <= start:
         raise ImportFormatError(
-            "the title must name the guideline in 『』", source=source, cell=f"{L.PROGRESS_SHEET}!A1"
+            _("the title must name the guideline in 『』"), source=source, cell=f"{L.PROGRESS_SHEET}!A1"
         )
     guideline = title[start + 1 : end]
 
@@ -288,7 +337,7 @@ def _guideline_progress(workbook: WorkbookValues, source: str) -> ParsedGuidelin
     for key, label in (("results", "…年度の取り組み実績"), ("plans", "…年度の取り組み予定")):
         if key not in year_columns:
             raise ImportFormatError(
-                f"column 「{label}」 missing from the header row",
+                _("column 「%(column)s」 missing from the header row", column=label),
                 source=source,
                 cell=f"{L.PROGRESS_SHEET}!A3",
             )
@@ -302,7 +351,10 @@ def _guideline_progress(workbook: WorkbookValues, source: str) -> ParsedGuidelin
             raise legend.error(
                 row,
                 "code",
-                f"{legend.text(row, 'code')!r} is not a 区分 code (a short code such as II, ①, A, 1 or 継続)",
+                _(
+                    "「%(code)s」 is not a 区分 code (a short code such as II, ①, A, 1 or 継続)",
+                    code=legend.text(row, "code"),
+                ),
             )
         classifications.append(ParsedClassification(code=code, label=legend.text(row, "label")))
     codes = {c.code for c in classifications}
@@ -311,11 +363,19 @@ def _guideline_progress(workbook: WorkbookValues, source: str) -> ParsedGuidelin
     for row in main.rows():
         place = tuple(main.text(row, k) for k in ("chapter", "subsection", "group", "title"))
         if not place[0] or not place[3]:
-            raise main.error(row, "title" if place[0] else "chapter", "chapter and initiative are required")
+            raise main.error(
+                row, "title" if place[0] else "chapter", _("chapter and initiative are required")
+            )
         code = classification_code(main.text(row, "classification")) or main.text(row, "classification")
         if code not in codes:
             raise main.error(
-                row, "classification", f"区分 「{code}」 is not in sheet 「{L.PROGRESS_LEGEND_SHEET}」"
+                row,
+                "classification",
+                _(
+                    "区分 「%(code)s」 is not in sheet 「%(sheet)s」",
+                    code=code,
+                    sheet=L.PROGRESS_LEGEND_SHEET,
+                ),
             )
         parsed_row = ParsedRow(
             classification=code,
@@ -340,7 +400,9 @@ def _guideline_progress(workbook: WorkbookValues, source: str) -> ParsedGuidelin
             )
         )
     if not initiatives:
-        raise ImportFormatError("the table has no initiative", source=source, cell=f"{L.PROGRESS_SHEET}!A4")
+        raise ImportFormatError(
+            _("the table has no initiative"), source=source, cell=f"{L.PROGRESS_SHEET}!A4"
+        )
     return ParsedGuidelineProgress(
         guideline=guideline,
         result_year=year_columns["results"][0],

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from shinchoku.goals.models import Goal
 from shinchoku.organizations.models import Municipality
@@ -69,7 +70,10 @@ def test_missing_file_and_bad_file(municipality: Municipality, tmp_path: Path) -
         run(str(tmp_path / "nope.txt"))
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\x00\x01\x02")
-    with pytest.raises(CommandError, match=r"bad\.txt.*binary"):
+    # In the language of the command (Japanese, as the city's staff run it), naming the file and the line.
+    with pytest.raises(CommandError, match=r"bad\.txt 1行目：テキストではないファイルです"):
+        run(str(bad))
+    with translation.override("en"), pytest.raises(CommandError, match=r"bad\.txt, line 1: .*binary"):
         run(str(bad))
 
 

@@ -73,7 +73,7 @@ def test_goals_are_built_through_the_mapping_and_a_bad_figure_is_a_warning() -> 
     assert [(f.label, f.value, f.unit) for f in first.targets] == [("協定締結数", 40, "件")]
     assert [(f.label, f.value, f.unit) for f in first.actuals] == [("協定締結数", 42, "件")]
     assert [(w.line, w.code) for w in document.warnings] == [(4, "uncertain_figure")]
-    with pytest.raises(ImportFormatError, match="no column chosen for title"):
+    with pytest.raises(ImportFormatError, match="no column chosen for 「Title」"):
         build_document(table, kind="goal_declaration", columns={"number": 0}, meta=meta, source="goals.csv")
 
 

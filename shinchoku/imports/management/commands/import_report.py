@@ -90,7 +90,7 @@ class Command(BaseCommand):
                 accept_warnings=options["accept_warnings"],
             )
         except ImportFormatError as error:
-            raise CommandError(str(error)) from None
+            raise CommandError(error.text()) from None
         except DocumentWarningsError as error:
             lines = [f"  {_warning_line(w)}" for w in error.warnings]
             hint = _("Nothing was imported. Check these lines; to import it as read, use --accept-warnings.")

@@ -56,7 +56,7 @@ class Command(BaseCommand):
             try:
                 year = parse_fiscal_year(options["fiscal_year"])
             except EraParseError as error:
-                raise CommandError(str(error)) from None
+                raise CommandError(str(error.message)) from None
         else:
             year = fiscal_year_of(timezone.localdate())
         try:
