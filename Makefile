@@ -12,8 +12,9 @@ STAMP := $(VENV)/.installed
 DEV_ENV := SHINCHOKU_ENV=development DJANGO_DEBUG=1
 PG_URL = $(shell scripts/pg.sh url)
 # Debian packages the test suite needs: PostgreSQL, Chromium for browser tests,
-# the BIZ UD Gothic font embedded in PDFs, poppler for PDF-to-PNG, gettext for messages.
-SYSTEM_PACKAGES := postgresql chromium fonts-morisawa-bizud-gothic poppler-utils gettext
+# the BIZ UD Gothic font embedded in PDFs, poppler for PDF-to-PNG, gettext for messages,
+# nginx for the test of deploy/ (nginx in front of gunicorn).
+SYSTEM_PACKAGES := postgresql chromium fonts-morisawa-bizud-gothic poppler-utils gettext nginx-light
 PYTEST_ARGS ?=
 
 .PHONY: help

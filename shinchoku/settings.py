@@ -151,6 +151,16 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "shinchoku" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Published files (publishing.Artefact): public data, rendered once at publishing, readable by
+    # the web server that serves them (deploy/nginx), unlike the private uploads in MEDIA_ROOT.
+    "artefacts": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("SHINCHOKU_ARTEFACT_ROOT", str(BASE_DIR / "var" / "artefacts")),
+            "file_permissions_mode": 0o644,
+            "directory_permissions_mode": 0o755,
+        },
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -169,6 +179,9 @@ WHITENOISE_AUTOREFRESH = DEVELOPMENT
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Published files are sent by nginx when set (deploy/nginx: an internal location over
+# SHINCHOKU_ARTEFACT_ROOT, e.g. "/_artefacts/"): the app answers with X-Accel-Redirect only.
+SHINCHOKU_ARTEFACT_ACCEL_PREFIX = env_str("SHINCHOKU_ARTEFACT_ACCEL_PREFIX", "")
 # Where `manage.py backup` writes when not given -o.
 BACKUP_DIR = Path(env_str("SHINCHOKU_BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -240,6 +253,10 @@ if not DEVELOPMENT:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+    # Behind nginx that terminates TLS (deploy/nginx): it always sets X-Forwarded-Proto, so the
+    # header can be trusted there; never set this where clients reach gunicorn directly.
+    if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Mail must never hang a request: the SMTP server has this many seconds to answer.
 EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 10, minimum=1)

@@ -42,7 +42,12 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.session.get(SESSION_KEY) and request.user.is_authenticated:
-            allowed = {reverse("password_change"), reverse("logout"), reverse("set_language")}
+            allowed = {
+                reverse("password_change"),
+                reverse("logout"),
+                reverse("set_language"),
+                reverse("language"),
+            }
             if request.path_info not in allowed:
                 target = f"{reverse('password_change')}?{urlencode({'next': request.get_full_path()})}"
                 if request.headers.get("HX-Request"):

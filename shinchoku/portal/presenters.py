@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -70,3 +71,29 @@ def guideline_blocks(document: ParsedGuidelineProgress) -> list[Block]:
             previous = path
         blocks[-1].initiatives.append((index, initiative))
     return blocks
+
+
+@dataclass(frozen=True)
+class DownloadLink:
+    label: str
+    url: str
+    # Bytes of the stored file; None where nothing is stored yet (a publish preview).
+    size: int | None = None
+
+
+def download_links(
+    kind: str, url_for: Callable[[str, str | None], str], sizes: Mapping[str, int] | None = None
+) -> list[DownloadLink]:
+    """The downloads of a report of ``kind``: PDF, Excel, each CSV table, JSON, with their sizes."""
+    from shinchoku.publishing.artefacts import download_keys
+    from shinchoku.reports.opendata import CSV_TABLE_LABELS
+
+    sizes = sizes or {}
+    links = []
+    for key, fmt, table in download_keys(kind):
+        if table:
+            label = f"CSV（{CSV_TABLE_LABELS[table]}）"
+        else:
+            label = {"pdf": "PDF", "xlsx": "Excel（XLSX）", "json": "JSON"}[fmt]
+        links.append(DownloadLink(label, url_for(fmt, table), sizes.get(key)))
+    return links

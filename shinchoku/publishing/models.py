@@ -101,3 +101,51 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.heading
+
+
+class Artefact(models.Model):
+    """A file rendered once, when its revision was published: a download or a portal page.
+
+    Published revisions never change, so their downloads and pages are rendered at publishing and
+    served as bytes after (issue 12). The bytes live in the artefact storage under their SHA-256
+    (content-addressed: a re-render that gives the same bytes writes nothing). ``publication`` is
+    empty for what spans a municipality's current revisions (the index, the summary and its
+    downloads): those rows are replaced at every publishing.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, null=True, blank=True, related_name="artefacts"
+    )
+    # What the file is: "pdf", "xlsx", "json", "csv:goals", "page:ja", "summary:pdf", "index:en".
+    key = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    filename = models.CharField(max_length=200, blank=True)
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("published file")
+        verbose_name_plural = _("published files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "key"],
+                condition=models.Q(publication__isnull=False),
+                name="uniq_artefact_per_publication",
+            ),
+            models.UniqueConstraint(
+                fields=["municipality", "key"],
+                condition=models.Q(publication__isnull=True),
+                name="uniq_artefact_per_municipality",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or self.key
+
+    @property
+    def path(self) -> str:
+        """Where the bytes are in the artefact storage: ``ab/cdef….pdf``."""
+        extension = self.filename.rsplit(".", 1)[-1] if "." in self.filename else "bin"
+        return f"{self.sha256[:2]}/{self.sha256[2:]}.{extension}"

@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from shinchoku.core.text import normalize
 from shinchoku.organizations.models import Municipality
-from shinchoku.publishing.models import Publication, SearchEntry
+from shinchoku.publishing.models import Artefact, Publication, SearchEntry
 from shinchoku.reports.summary import SummaryRow, YearTotal
 
 FTS_TABLE = "publishing_searchentry_fts"
@@ -189,3 +189,17 @@ def published_summary(municipality: Municipality) -> tuple[list[SummaryRow], lis
         totals[row.fiscal_year] = (graded + row.graded, at + row.at_or_above)
     years = [YearTotal(year, graded, at) for year, (graded, at) in sorted(totals.items())]
     return rows, years
+
+
+def published_artefact(slug: str, pk: int | None, key: str) -> Artefact | None:
+    """A stored file of a revision (``pk``) or of the municipality (``pk`` None), in one query,
+    without loading the revision's document."""
+    found = Artefact.objects.filter(municipality__slug=slug, key=key)
+    found = found.filter(publication_id=pk) if pk is not None else found.filter(publication__isnull=True)
+    return found.only("sha256", "size", "content_type", "filename", "rendered_at").first()
+
+
+def artefact_sizes(publication: Publication | None, municipality: Municipality) -> dict[str, int]:
+    """Key → bytes of the stored files of a revision, or of the municipality's own."""
+    rows = Artefact.objects.filter(municipality=municipality, publication=publication)
+    return dict(rows.values_list("key", "size"))

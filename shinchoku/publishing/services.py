@@ -20,6 +20,7 @@ from shinchoku.organizations.models import Department, Municipality
 from shinchoku.organizations.selectors import resolve_section, section_lookup
 from shinchoku.plans.models import Plan
 from shinchoku.progress.selectors import guideline_progress_document
+from shinchoku.publishing.artefacts import series_render
 from shinchoku.publishing.models import Publication, SearchEntry
 
 
@@ -144,6 +145,9 @@ def _publish(
         record_changes(current, actor=actor, changes={"is_current": (True, False)})
         SearchEntry.objects.filter(publication=current).delete()
     SearchEntry.objects.bulk_create(_search_entries(publication, document))
+    # Its downloads and pages are rendered now, once, inside the publishing's transaction: a
+    # revision is never public without its files (publishing.artefacts).
+    series_render(publication)
     return publication
 
 

@@ -28,6 +28,8 @@ Choices that make the PDF read back exactly (``shinchoku.imports.parsers.pdf``):
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Iterable, Mapping
 from functools import cache
 from io import BytesIO
@@ -42,6 +44,7 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -64,6 +67,7 @@ from shinchoku.documents.schema import (
     ParsedInitiative,
     ParsedRow,
 )
+from shinchoku.reports import moment
 from shinchoku.reports.summary import SUMMARY_COLUMNS, SUMMARY_TITLE, SummaryRow, summary_cells
 
 __all__ = [
@@ -312,6 +316,18 @@ def _table(rows: list[list[Any]], widths: tuple[int, ...]) -> _Table:
     return table
 
 
+def _date_document(document: Any, seconds: float) -> None:
+    """Date a ReportLab document at ``seconds`` (UTC) and derive its ID from that alone, as
+    ReportLab does for SOURCE_DATE_EPOCH, without touching the process's environment."""
+    stamp = TimeStamp(invariant=True)
+    stamp.t, stamp.lt = seconds, time.gmtime(seconds)
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    document._timeStamp = stamp
+    document.signature = hashlib.md5(usedforsecurity=False)
+    document.signature.update(b"a reportlab document")
+    document.signature.update(ascii(seconds).encode())
+
+
 class _NumberedCanvas(Canvas):
     """A canvas that writes ``n / N`` under every page once N is known.
 
@@ -324,6 +340,9 @@ class _NumberedCanvas(Canvas):
         kwargs["initialFontName"] = kwargs.get("initialFontName") or FONT
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
+        fixed = moment.current()
+        if fixed is not None:
+            _date_document(self._doc, fixed.timestamp())
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))

@@ -6,6 +6,8 @@ document comes from the database (selectors) or from a parser.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC
 from decimal import Decimal
 from io import BytesIO
 from typing import Any
@@ -23,6 +25,7 @@ from shinchoku.core.eras import format_fiscal_year
 from shinchoku.core.figures import Figure
 from shinchoku.documents import layouts as L
 from shinchoku.documents.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
+from shinchoku.reports import moment
 from shinchoku.reports.summary import SUMMARY_COLUMNS, SUMMARY_TITLE, SummaryRow, summary_cells
 
 _FONT = "BIZ UDゴシック"
@@ -89,10 +92,24 @@ def _body_row(sheet: Worksheet, row: int, values: list[Any]) -> None:
         cell.alignment = _WRAP
 
 
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
 def _to_bytes(workbook: Workbook) -> bytes:
+    fixed = moment.current()
+    if fixed is not None:
+        workbook.properties.created = fixed.astimezone(UTC).replace(tzinfo=None)  # W3CDTF, UTC
     buffer = BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    if fixed is None:
+        return buffer.getvalue()
+    # openpyxl dates the save itself as modified "now": the revision's moment instead.
+    when = fixed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+
+    def dated(name: str, data: bytes) -> bytes:
+        return _MODIFIED.sub(rb"\g<1>" + when + rb"\g<2>", data) if name == "docProps/core.xml" else data
+
+    return moment.restamp_zip(buffer.getvalue(), fixed, dated)
 
 
 def goal_declaration_xlsx(document: ParsedGoalDeclaration) -> bytes:

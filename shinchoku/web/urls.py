@@ -13,6 +13,8 @@ urlpatterns = [
     path("account/", include("shinchoku.accounts.urls")),
     path("setup/", organization_views.setup, name="setup"),
     path("my/", my_work, name="my_work"),
+    path("language/", views.language, name="language"),
+    path("healthz", views.health, name="health"),
     path("m/<slug:slug>/", views.municipality, name="municipality"),
     path("m/<slug:slug>/organization/", include("shinchoku.organizations.urls")),
     path("m/<slug:slug>/imports/", include("shinchoku.imports.urls")),

@@ -1,7 +1,12 @@
 """Public pages of the foundation: municipalities, their fiscal years and organisation."""
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.http import require_GET
 
 from shinchoku.organizations import selectors
 from shinchoku.organizations.access import PLANNING_ROLES, active_memberships
@@ -42,3 +47,43 @@ def municipality(request: HttpRequest, slug: str) -> HttpResponse:
             **_links(request, municipality),
         },
     )
+
+
+@require_GET
+def language(request: HttpRequest) -> HttpResponse:
+    """A citizen's choice of language, by a GET form: pages for citizens hold no CSRF token, so
+    that each is the same bytes for all (portal.prerender). Choosing a language changes no data
+    but a cookie of the visitor's own; staff, logged in, keep Django's POST form."""
+    code = request.GET.get("language", "")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if check_for_language(code) and code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
+@require_GET
+def health(request: HttpRequest) -> HttpResponse:
+    """For a load balancer or a monitor (deploy/): 200 when the app answers and reaches its
+    database, 503 when it cannot. Says nothing else, to anyone."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    response = HttpResponse("ok\n", content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response

@@ -83,3 +83,19 @@ def amount(value: Any, unit: str = "") -> str:
     if shown == exact:
         return format_html('<data value="{}">{}</data>', raw, shown)
     return format_html('<data value="{}" title="{}">{}</data>', raw, exact, shown)
+
+
+@register.filter
+def filesize(value: int | None) -> str:
+    """A download's size as a person reads it beside the link: 「842 B」「12 KB」「1.4 MB」.
+
+    Whole kilobytes from 10 KB up (a tenth more is noise), one decimal below 10 KB and in MB.
+    """
+    if value is None:
+        return ""
+    if value < 1024:
+        return f"{value} B"
+    if value < 1024 * 1024:
+        kilobytes = value / 1024
+        return f"{kilobytes:.1f} KB" if kilobytes < 10 else f"{round(kilobytes):,} KB"
+    return f"{value / (1024 * 1024):.1f} MB"

@@ -70,6 +70,8 @@ MATRIX: dict[str, Expect] = {
     "portal:summary": Expect(EVERYONE),
     "portal:report": Expect(EVERYONE),
     "portal:download": Expect(EVERYONE),
+    "portal:download_table": Expect(EVERYONE),
+    "portal:summary_download": Expect(EVERYONE),
     # Imports: the planning section only.
     "imports:upload": Expect(PLANNING),
     "imports:preview": Expect(PLANNING),
@@ -150,6 +152,8 @@ MATRIX: dict[str, Expect] = {
 ARGUMENTS: dict[str, dict[str, str]] = {
     "portal:report": {"pk": "publication"},
     "portal:download": {"pk": "publication", "fmt": "=json"},
+    "portal:download_table": {"pk": "publication", "table": "=goals"},
+    "portal:summary_download": {"fmt": "=csv"},
     "imports:preview": {"pk": "pending_import"},
     "imports:commit": {"pk": "pending_import"},
     "imports:record_edit": {"pk": "pending_import", "record": "=goal-1"},

@@ -224,7 +224,7 @@ def _pages(persona: str, found: dict[str, Any]) -> list[str]:
     urls = [
         url_of(name, found)
         for name, expect in MATRIX.items()
-        if expect.method == "get" and persona in expect.allowed and not name.endswith("download")
+        if expect.method == "get" and persona in expect.allowed and "download" not in name
     ]
     slug = "midori"
     if persona == "planner":
@@ -268,8 +268,12 @@ def _downloads(persona: str, found: dict[str, Any]) -> list[str]:
         base.replace(".csv", ".json"),
         base.replace(".csv", ".xlsx"),
     ]
+    urls.append(
+        reverse("portal:download_table", kwargs={"slug": slug, "pk": publication, "table": "figures"})
+    )
     summary = reverse("portal:summary", kwargs={"slug": slug})
     urls += [f"{summary}?format={fmt}" for fmt in ("csv", "json", "xlsx")]
+    urls += [reverse("portal:summary_download", kwargs={"slug": slug, "fmt": fmt}) for fmt in ("csv", "json")]
     if persona == "planner":
         for fmt in ("csv", "xlsx"):
             urls.append(reverse("organizations:download", kwargs={"slug": slug, "fmt": fmt}))

@@ -1,0 +1,28 @@
+"""gunicorn for Shinchoku (deploy/systemd/shinchoku.service starts it with this file).
+
+Sync workers: pages are short and the database is the shared state; more workers, or more hosts
+behind one PostgreSQL, is how it scales (README "Running in production"). Every setting can be
+overridden from the environment so that one file serves every host.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("SHINCHOKU_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("SHINCHOKU_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+# A request longer than this is a bug or an attack: an upload is read in its own limited
+# process (imports.worker) within 20 s of CPU, far under it.
+timeout = int(os.environ.get("SHINCHOKU_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Workers are replaced now and then, which bounds the memory any slow leak could take.
+max_requests = int(os.environ.get("SHINCHOKU_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Loaded once, before forking: workers share the code's memory.
+preload_app = True
+accesslog = os.environ.get("SHINCHOKU_ACCESS_LOG", "-")
+errorlog = "-"
+# nginx on the same host adds X-Forwarded-For; gunicorn trusts it from there only.
+forwarded_allow_ips = os.environ.get("SHINCHOKU_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "shinchoku"
