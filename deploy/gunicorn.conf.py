@@ -16,9 +16,11 @@ worker_class = "sync"
 timeout = int(os.environ.get("SHINCHOKU_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# Workers are replaced now and then, which bounds the memory any slow leak could take.
-max_requests = int(os.environ.get("SHINCHOKU_MAX_REQUESTS", "2000"))
-max_requests_jitter = 200
+# Workers are replaced now and then, which bounds the memory any slow leak could take; not
+# often: a worker answers thousands of cached pages a second (core.shared_cache), and a new one
+# starts with an empty cache.
+max_requests = int(os.environ.get("SHINCHOKU_MAX_REQUESTS", "100000"))
+max_requests_jitter = 10000
 # Loaded once, before forking: workers share the code's memory.
 preload_app = True
 accesslog = os.environ.get("SHINCHOKU_ACCESS_LOG", "-")

@@ -4,7 +4,8 @@
     deploy/render.py deploy/nginx/shinchoku.conf.in --env /etc/shinchoku/shinchoku.env > /etc/nginx/sites-available/shinchoku
 
 Defaults: STATIC_ROOT from DJANGO_STATIC_ROOT, ARTEFACT_ROOT from SHINCHOKU_ARTEFACT_ROOT, and
-MAX_BODY_MB from SHINCHOKU_UPLOAD_MAX_MB plus 1 (the form around the file). A placeholder left
+MAX_BODY_MB from SHINCHOKU_UPLOAD_MAX_MB plus 1 (the form around the file), CACHE_DIR (nginx's
+cache of citizens' pages) /var/cache/nginx/shinchoku. A placeholder left
 without a value is an error that names it: a half-filled configuration is never written.
 Standard library only: it runs before the virtual environment exists.
 """
@@ -40,6 +41,7 @@ def defaults(values: dict[str, str]) -> dict[str, str]:
         "NGINX_WORKERS": "auto",
         "NGINX_USER": "user www-data;",
         "LOG_DIR": "/var/log/nginx",
+        "CACHE_DIR": "/var/cache/nginx/shinchoku",
     }
     return {k: v for k, v in derived.items() if v} | values
 

@@ -180,8 +180,13 @@ MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Published files are sent by nginx when set (deploy/nginx: an internal location over
-# SHINCHOKU_ARTEFACT_ROOT, e.g. "/_artefacts/"): the app answers with X-Accel-Redirect only.
+# SHINCHOKU_ARTEFACT_ROOT, e.g. "/_artefacts/"): the app answers a download with
+# X-Accel-Redirect only, and a page with its bytes for nginx's cache (portal.serving).
 SHINCHOKU_ARTEFACT_ACCEL_PREFIX = env_str("SHINCHOKU_ARTEFACT_ACCEL_PREFIX", "")
+# How long a public answer (a citizen's published page) may be answered again from a cache
+# without asking Django: the app's own (core.shared_cache) and nginx's (X-Accel-Expires). A
+# revision published in another process shows after at most this long; 0 turns both off.
+SHINCHOKU_SHARED_CACHE_SECONDS = env_int("SHINCHOKU_SHARED_CACHE_SECONDS", 5)
 # Where `manage.py backup` writes when not given -o.
 BACKUP_DIR = Path(env_str("SHINCHOKU_BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -1,9 +1,20 @@
-"""WSGI entry point for gunicorn: ``gunicorn shinchoku.wsgi``."""
+"""WSGI entry point for gunicorn: ``gunicorn shinchoku.wsgi``.
+
+Django behind a shared cache of public answers (core.shared_cache): a citizen's published page
+or file asked for again is answered without entering Django.
+"""
 
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+
+from shinchoku.core.shared_cache import SharedCache
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shinchoku.settings")
 
-application = get_wsgi_application()
+application = SharedCache(
+    get_wsgi_application(),
+    seconds=settings.SHINCHOKU_SHARED_CACHE_SECONDS,
+    session_cookie=settings.SESSION_COOKIE_NAME,
+)

@@ -6,8 +6,11 @@ is published (a revision's page gets a 「新しい版」 notice; the index and 
 current revisions) are cached for ``PAGE_MAX_AGE``. Every response carries the file's SHA-256 as
 its ETag and answers a conditional request with 304.
 
-With ``SHINCHOKU_ARTEFACT_ACCEL_PREFIX`` set (deploy/nginx), the bytes are not read here at all:
-nginx sends the file named by ``X-Accel-Redirect``.
+With ``SHINCHOKU_ARTEFACT_ACCEL_PREFIX`` set (deploy/nginx), a download's bytes are not read
+here at all: nginx sends the file named by ``X-Accel-Redirect``. A page is sent with its bytes
+and ``X-Accel-Expires``: nginx keeps it that long in its cache (an answer naming a file by
+X-Accel-Redirect is never cached by nginx) and sends it again without asking the app; pages are
+small, downloads may be large and are better sent from their file.
 """
 
 from __future__ import annotations
@@ -76,13 +79,16 @@ def artefact_response(
     )
     if response is None:
         accel = settings.SHINCHOKU_ARTEFACT_ACCEL_PREFIX
-        if accel:
+        if accel and attachment:
             response = HttpResponse(content_type=artefact.content_type)
             response["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{artefact.path}"
         else:
             content = b"" if request.method == "HEAD" else _cache.get(artefact)
             response = HttpResponse(content, content_type=artefact.content_type)
             response["Content-Length"] = str(artefact.size)
+            if accel and settings.SHINCHOKU_SHARED_CACHE_SECONDS:
+                # A page behind nginx: its bytes, which nginx keeps (proxy_cache) this long.
+                response["X-Accel-Expires"] = str(settings.SHINCHOKU_SHARED_CACHE_SECONDS)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = IMMUTABLE if immutable else f"public, max-age={PAGE_MAX_AGE}"

@@ -2,8 +2,8 @@
 
 Real processes, production settings, a throw-away SQLite file: gunicorn with
 deploy/gunicorn.conf.py, nginx with deploy/nginx/*.conf.in rendered by deploy/render.py. Through
-nginx: the portal and a report (published files sent by nginx on the app's X-Accel-Redirect, with
-the app's headers), a static file (served by nginx itself, cached for a year), the health check;
+nginx: the portal and a report (a page kept in nginx's cache for the seconds the app allows,
+published files sent by nginx on the app's X-Accel-Redirect, with the app's headers), a static file (served by nginx itself, cached for a year), the health check;
 the internal location is unreachable from outside, and a body over the limit is refused by nginx.
 """
 
@@ -99,6 +99,7 @@ def deployed(tmp_path: Path) -> Iterator[dict[str, object]]:
     values = {
         "RUN_DIR": str(run),
         "LOG_DIR": str(run),
+        "CACHE_DIR": str(run / "cache"),
         "LISTEN": f"127.0.0.1:{web_port}",
         "SERVER_NAME": "127.0.0.1",
         "UPSTREAM": f"127.0.0.1:{app_port}",
@@ -165,9 +166,19 @@ def test_nginx_and_gunicorn_from_deploy_serve_the_portal(deployed: dict[str, obj
     status, headers, css = _request(f"{base}/static/{stylesheet}")
     assert status == 200 and headers["Content-Type"].startswith("text/css") and css
     assert "immutable" in headers["Cache-Control"]
-    log = Path(str(deployed["log"])).read_text()
+    # A citizen's page asked for again is sent from nginx's cache; a download from its file,
+    # after the app has checked the address each time.
+    assert _request(f"{base}/p/midori/reports/{report}/")[2] == page
+    assert _request(f"{base}/p/midori/reports/{report}/download.pdf")[2] == pdf
+    log = ""
+    for _attempt in range(50):  # gunicorn writes its log line after the answer is sent
+        log = Path(str(deployed["log"])).read_text()
+        if log.count(f"/p/midori/reports/{report}/download.pdf HTTP") == 2:
+            break
+        time.sleep(0.1)
+    assert log.count(f"/p/midori/reports/{report}/download.pdf HTTP") == 2
+    assert log.count(f"/p/midori/reports/{report}/ HTTP") == 1
     assert "/static/" not in log, "static files must not reach gunicorn"
-    assert "download.pdf" in log  # the app checked the address, nginx sent the bytes
 
     # A body over client_max_body_size is refused by nginx, before the app.
     status, _headers, _body = _request(f"{base}/login/", data=b"x" * (3 * 1024 * 1024))
