@@ -4,7 +4,7 @@
     .venv/bin/python bench/load.py --base-url http://127.0.0.1:8000 --users 5 --duration 3
 
 Without ``--base-url`` it sets everything up itself, as an operator would (README,
-"Production"), and takes it down afterwards:
+"Running in production"), and takes it down afterwards:
 
 1. PostgreSQL from ``scripts/pg.sh start`` (left running if it already was; stopped at
    the end if this script started it and nobody else is connected), and a scratch

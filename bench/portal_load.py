@@ -192,6 +192,11 @@ def _wrk(url: str, duration: int, connections: int) -> tuple[float, float, float
         text=True,
         check=True,
     ).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> tuple[float, float, float, int]:
+    """Requests/s, p50 and p99 in ms, and errors (non-2xx/3xx answers, socket errors)."""
 
     def ms(label: str) -> float:
         found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
