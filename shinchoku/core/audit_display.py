@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shinchoku.core.eras import format_date
+from shinchoku.core.eras import format_date, format_fiscal_year
 
 _ID_SUFFIX = re.compile(r" \(#\d+\)$")
 
@@ -45,6 +45,19 @@ def process_label(label: str) -> str:
     return f"{known} {rest}" if rest else str(known)
 
 
+# Fields that only order or version records: a history leaves out their initial value (「順序 1」
+# says nothing); a move, an update of the order, is still shown.
+INTERNAL_FIELDS = frozenset({"position", "version"})
+
+# Integer fields that hold a fiscal year (the Gregorian year it starts): shown in 和暦 (令和7年度).
+_FISCAL_YEAR_FIELDS = frozenset({"fiscal_year", "valid_from", "valid_to"})
+
+
+def is_internal_field(name: str) -> bool:
+    """Whether the field orders or versions records rather than holding what people wrote."""
+    return name in INTERNAL_FIELDS
+
+
 def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     if model is None or not name:
         return None
@@ -59,8 +72,23 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
     """The field's own label (its verbose name), never its internal name."""
     found = _field(model, name)
     if found is None:
+        related = _related(model, name)
+        if related is not None:  # a set of records of their own: 「担当」 for an entry's responsibles
+            return str(related._meta.verbose_name_plural)
         return _("(other)") if name else ""
     return str(found.verbose_name)
+
+
+def _related(model: type[models.Model] | None, name: str) -> type[models.Model] | None:
+    """The model of a reverse relation (``entry.responsibles``), whose changes are audited as one field."""
+    if model is None or not name:
+        return None
+    try:
+        found = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    related = found.related_model if isinstance(found, models.ForeignObjectRel) else None
+    return related if isinstance(related, type) and issubclass(related, models.Model) else None
 
 
 def value_label(model: type[models.Model] | None, name: str, raw: str | None) -> str | None:
@@ -70,6 +98,8 @@ def value_label(model: type[models.Model] | None, name: str, raw: str | None) ->
     found = _field(model, name)
     if found is not None and found.choices:
         return str(dict(found.flatchoices).get(raw, raw))
+    if name in _FISCAL_YEAR_FIELDS and isinstance(found, models.IntegerField) and raw.isdigit():
+        return format_fiscal_year(int(raw))
     if isinstance(found, models.BooleanField) or raw in ("true", "false"):
         return _("yes") if raw == "true" else _("no")
     if isinstance(found, models.ForeignKey) or _ID_SUFFIX.search(raw):

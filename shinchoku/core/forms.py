@@ -15,7 +15,14 @@ class TextForm(forms.Form):
 
     They cannot be printed, XLSX cannot hold them, and they would break a published
     revision's downloads: refused where they are typed, with the field named.
+
+    Labels have no suffix: Django's default 「:」 (half-width, after Japanese words) is
+    not how a Japanese form reads; a label stands on its own line above its control.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -24,6 +24,7 @@ from shinchoku.evaluation.forms import (
     ManualGradeForm,
     RestoreFindingForm,
 )
+from shinchoku.evaluation.labels import range_words
 from shinchoku.evaluation.models import FindingKind, GradeScale
 from shinchoku.evaluation.quality import Finding, ReportRef, finding_counts, report_findings, reports_of
 from shinchoku.evaluation.scales import default_threshold
@@ -109,7 +110,7 @@ def _scope(stored: GradeScale) -> str:
 
 
 def _bands(scale: Any) -> list[tuple[Any, str]]:
-    return [(band, scale.range_text(i)) for i, band in enumerate(scale.bands)]
+    return [(band, range_words(scale, i)) for i, band in enumerate(scale.bands)]
 
 
 def _achievement_page(

@@ -14,6 +14,20 @@ def municipality_for_import(user: User | AnonymousUser, slug: str) -> Municipali
     return municipality_for_roles(user, slug, PLANNING_ROLES)
 
 
+def unconfirmed_imports_for_user(user: User | AnonymousUser, slug: str) -> list[PendingImport]:
+    """Uploads of the municipality not imported yet, for who may preview them (the same rule).
+
+    Newest first, at most 20; the file's bytes are not loaded.
+    """
+    municipality = municipality_for_import(user, slug)
+    return list(
+        PendingImport.objects.filter(municipality=municipality, record__isnull=True)
+        .select_related("uploaded_by")
+        .defer("data", "document", "table", "corrections")
+        .order_by("-uploaded_at")[:20]
+    )
+
+
 def pending_import_for_user(user: User | AnonymousUser, slug: str, pk: int) -> PendingImport:
     municipality = municipality_for_import(user, slug)
     pending = PendingImport.objects.filter(municipality=municipality, pk=pk).select_related("record").first()

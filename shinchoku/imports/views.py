@@ -14,7 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shinchoku.core.audit import Actor
 from shinchoku.core.http import request_user
 from shinchoku.documents.schema import ImportFormatError
-from shinchoku.imports.access import municipality_for_import, pending_import_for_user
+from shinchoku.imports.access import (
+    municipality_for_import,
+    pending_import_for_user,
+    unconfirmed_imports_for_user,
+)
 from shinchoku.imports.corrections import CorrectionError, Record, editable_values, field_edits, line_checked
 from shinchoku.imports.forms import (
     FIELD_LABELS,
@@ -64,7 +68,14 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("imports:preview", slug=slug, pk=pending.pk)
     history = ImportRecord.objects.filter(municipality=municipality).select_related("actor")[:20]
     return render(
-        request, "imports/upload.html", {"municipality": municipality, "form": form, "history": history}
+        request,
+        "imports/upload.html",
+        {
+            "municipality": municipality,
+            "form": form,
+            "history": history,
+            "unconfirmed": unconfirmed_imports_for_user(request.user, slug),
+        },
     )
 
 

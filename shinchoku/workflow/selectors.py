@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from shinchoku.core.audit_display import field_label, process_label, value_label
+from shinchoku.core.audit_display import field_label, is_internal_field, process_label, value_label
 from shinchoku.core.eras import format_fiscal_year
 from shinchoku.core.models import AuditEvent
 from shinchoku.goals.models import Goal
@@ -532,6 +532,9 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
         model = models_by_type.get(e.content_type_id)
         # The ladder's status and stamps are the workflow steps below: shown once, there.
         if model is RoundRequest and e.field in _LADDER_FIELDS:
+            continue
+        # A new record's place in its list says nothing people wrote (「順序 1」); a move keeps its row.
+        if e.action != AuditEvent.Action.UPDATE and is_internal_field(e.field):
             continue
         rows.append(
             HistoryRow(

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from shinchoku.core.audit_display import process_label as _process_label
 from shinchoku.core.eras import format_date, format_fiscal_year
@@ -87,14 +88,15 @@ def amount(value: Any, unit: str = "") -> str:
 
 @register.filter
 def filesize(value: int | None) -> str:
-    """A download's size as a person reads it beside the link: 「842 B」「12 KB」「1.4 MB」.
+    """A download's size as a person reads it beside the link: 「842バイト」「12 KB」「1.4 MB」.
 
     Whole kilobytes from 10 KB up (a tenth more is noise), one decimal below 10 KB and in MB.
     """
     if value is None:
         return ""
     if value < 1024:
-        return f"{value} B"
+        # 「712バイト」 in Japanese (a bare 「B」 reads as a letter), 「712 bytes」 in English.
+        return ngettext("%(count)s byte", "%(count)s bytes", value) % {"count": f"{value:,}"}
     if value < 1024 * 1024:
         kilobytes = value / 1024
         return f"{kilobytes:.1f} KB" if kilobytes < 10 else f"{round(kilobytes):,} KB"

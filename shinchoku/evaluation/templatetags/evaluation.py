@@ -22,7 +22,8 @@ def figure(value: Decimal | None) -> str:
 
 @register.filter
 def percent(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value}%"
+    """1286.0 → 1,286.0%; None → —."""
+    return "—" if value is None else f"{value:,}%"
 
 
 @register.filter

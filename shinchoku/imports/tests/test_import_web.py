@@ -1,5 +1,6 @@
 """The upload → preview → commit flow, as the planning section uses it, and who is refused."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,44 @@ def test_outsider_cannot_reach_another_municipalitys_upload_through_its_own_slug
     assert client.post(f"/m/sora/imports/{pending.pk}/commit/", confirm_all).status_code == 404
     assert client.post(f"/m/midori/imports/{pending.pk}/commit/", confirm_all).status_code == 403
     assert PendingImport.objects.get().record is None
+
+
+def test_an_upload_not_imported_yet_is_listed_for_the_planning_section_only(
+    client: Client, planner, staff, outsider, municipality: Municipality, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    login(client, planner)
+    assert (
+        "まだ取り込んでいないアップロード"
+        in client.get("/m/midori/imports/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    )
+    upload(client, SEED_004, (seeds_dir / SEED_004).read_bytes())
+    pending = PendingImport.objects.get()
+    page = client.get("/m/midori/imports/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    listed = page[page.index("まだ取り込んでいないアップロード") : page.index("取込履歴")]
+    assert f'<a href="/m/midori/imports/{pending.pk}/">{SEED_004}</a>' in listed
+    assert "未確定（確認待ち）" in listed
+    # Someone who may not preview it does not see it: staff of the city, another city's planner.
+    for person in (staff, outsider):
+        login(client, person)
+        response = client.get("/m/midori/imports/")
+        assert response.status_code == 403 and SEED_004 not in response.content.decode()
+    login(client, outsider)
+    own = client.get("/m/sora/imports/").content.decode()
+    assert SEED_004 not in own and f"/imports/{pending.pk}/" not in own
+
+
+def test_the_record_correction_page_has_one_breadcrumb_trail(
+    client: Client, planner, municipality: Municipality, seeds_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    login(client, planner)
+    upload(client, SEED_004, (seeds_dir / SEED_004).read_bytes())
+    pending = PendingImport.objects.get()
+    preview = client.get(f"/m/midori/imports/{pending.pk}/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    record_url = re.search(rf'href="(/m/midori/imports/{pending.pk}/records/[^"#]+/)"', preview)
+    assert record_url, "the preview links to a record's correction page"
+    page = client.get(record_url.group(1), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert page.count('<nav class="breadcrumbs') == 1
+    trail = page.split('<nav class="breadcrumbs', 1)[1].split("</nav>", 1)[0]
+    assert "取込内容の確認" in trail and 'aria-current="page"' in trail
+    main = page.split('<main id="main">', 1)[1]
+    assert f'href="/m/midori/imports/{pending.pk}/#' not in main  # the trail is not repeated in the page

@@ -89,5 +89,16 @@ def test_sections_show_their_years_and_those_without_department(
     )
     section_create(municipality=municipality, name="市民協働課", actor=actor)
     page = client.get("/m/midori/").content.decode()
-    assert '広報広聴課 <span class="muted">（〜平成29年度）</span>' in page
+    assert '広報広聴課<span class="muted">（〜平成29年度）</span>' in page
     assert "市民協働課" in page and "部に未所属" in page
+
+
+def test_sections_are_joined_without_a_blank_and_periods_do_not_break(
+    client: Client, municipality: Municipality, department: Department, actor: Actor
+) -> None:
+    for name in ("経営企画課", "財政課"):
+        section_create(municipality=municipality, department=department, name=name, actor=actor)
+    page = client.get("/m/midori/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "経営企画課、財政課" in page
+    assert " 、" not in page and "\n、" not in page
+    assert '<th scope="col" class="nowrap">有効期間</th>' in page

@@ -275,7 +275,7 @@ def open_round(
     tour.goto(f"/m/{SLUG}/rounds/")
     tour.task = f"open a round ({kind})"
     tour.follow(page.locator("main a[href$='/rounds/new/']"))
-    year = page.get_by_label(re.compile(r"^年度[:：]?$"))
+    year = page.get_by_label(re.compile(r"^年度[:：]?\s*(必須)?$"))
     options = year.locator("option").all_inner_texts()
     if not any(o.startswith(era_year(YEAR)) for o in options):
         tour.problem(f"/m/{SLUG}/rounds/new/: the 年度 select offers no {era_year(YEAR)}: {options}")

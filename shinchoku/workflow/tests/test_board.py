@@ -121,7 +121,10 @@ def test_rows_show_status_times_and_the_late_flag(
     assert "not submitted" in rows["財政課"] and "<strong>Late</strong>" in rows["財政課"]
     assert "3 sections asked: 2 not submitted (2 late), 1 awaiting approval, 0 accepted." in page
     listing = client.get("/m/midori/rounds/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "<td>3</td><td>2</td><td>2</td><td>0</td>" in listing.replace("\n", "").replace("    ", "")
+    assert (
+        '<td class="number">3</td><td class="number">2</td><td class="number">2</td><td class="number">0</td>'
+        in listing.replace("\n", "").replace("    ", "")
+    )
 
 
 def test_the_deadline_day_itself_is_not_late(
