@@ -880,6 +880,21 @@ def _secondary_indexes(url: str) -> list[tuple[str, str]]:
         ).fetchall()
 
 
+ROLLUPS_SQL = """
+INSERT INTO publishing_publishedrollup
+    (publication_id, municipality_id, fiscal_year, scale, threshold, indicators, graded, at_or_above, grades)
+SELECT p.id, p.municipality_id, p.fiscal_year, p.evaluation -> 'scale' ->> 'name',
+       p.evaluation -> 'rollup' ->> 'threshold', (p.evaluation -> 'rollup' ->> 'indicators')::int,
+       (p.evaluation -> 'rollup' ->> 'graded')::int, (p.evaluation -> 'rollup' ->> 'at_or_above')::int,
+       COALESCE((SELECT jsonb_object_agg(grade, n) FROM (
+           SELECT i ->> 'grade' AS grade, count(*) AS n FROM jsonb_array_elements(p.evaluation -> 'indicators') i
+           WHERE i ->> 'grade' IS NOT NULL GROUP BY 1) grades), '{}'::jsonb)
+FROM publishing_publication p
+WHERE p.is_current AND p.kind = 'goal_declaration' AND jsonb_typeof(p.evaluation -> 'rollup') = 'object'
+ON CONFLICT DO NOTHING
+"""
+
+
 def generate(args: argparse.Namespace) -> None:
     url = args.database_url or _cluster_url(DATABASE)
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
@@ -918,6 +933,9 @@ def generate(args: argparse.Namespace) -> None:
     load.close()
     loaded = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as connection:
+        # What publishing writes beside each current goal declaration (publishing.rollups),
+        # derived here from the evaluations just loaded.
+        rollups = connection.execute(ROLLUPS_SQL).rowcount
         connection.execute("SET maintenance_work_mem = '1GB'")
         connection.execute("SET max_parallel_maintenance_workers = 2")
         for _index, definition in dropped:
@@ -932,7 +950,8 @@ def generate(args: argparse.Namespace) -> None:
     print(f"Generated {args.municipalities} municipalities × {args.years} fiscal years into {name}:")
     for table in TABLES:
         print(f"  {table:<40} {load[table].rows:>12,} rows")
-    print(f"  {'total':<40} {sum(s.rows for s in load.streams.values()):>12,} rows")
+    print(f"  {'publishing_publishedrollup (derived)':<40} {rollups:>12,} rows")
+    print(f"  {'total':<40} {sum(s.rows for s in load.streams.values()) + rollups:>12,} rows")
     print(
         f"migrate {migrated - started:.0f} s, rows {loaded - migrated:.0f} s, indexes and analyse "
         f"{done - loaded:.0f} s: {done - started:.0f} s in all; database size {size[0] if size else '?'}"
@@ -1003,6 +1022,8 @@ def _pages(rng: random.Random, sample: int) -> list[tuple[str, str, int | None]]
             ("portal: search, 2 characters", f"/p/{slug}/search/?q={words[start:start + 2]}", None),
             ("portal: search, 3 characters", f"/p/{slug}/search/?q={words[start:start + 3]}", None),
             ("portal: search, 5 characters", f"/p/{slug}/search/?q={words[start:start + 5]}", None),
+            ("portal: comparison, prefectures", "/compare/", None),
+            ("portal: comparison, a prefecture", f"/compare/?prefecture={municipality.prefecture}", None),
             ("portal: search, 3 characters, year and department", f"/p/{slug}/search/?q={words[start:start + 3]}&year={entry.fiscal_year}&department={entry.department_name}", None),
         ]  # fmt: skip
     return pages

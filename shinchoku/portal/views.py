@@ -6,11 +6,14 @@ import re
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from shinchoku.organizations.selectors import municipality_public
 from shinchoku.portal import pages
-from shinchoku.portal.serving import artefact_response, is_citizen
+from shinchoku.portal.serving import PAGE_MAX_AGE, artefact_response, is_citizen
 from shinchoku.publishing import selectors
 from shinchoku.publishing.artefacts import download_artefact, download_key, summary_artefact
 from shinchoku.reports import opendata
@@ -123,3 +126,54 @@ def summary_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponseB
         found = summary_artefact(municipality_public(slug), fmt)
     # The summary changes with every publishing: not immutable, but validated by its ETag.
     return artefact_response(request, found, immutable=False, attachment=True)
+
+
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """Municipalities side by side: each prefecture's published achievement, or a prefecture's
+    municipalities, for a fiscal year on one grade scale (issue 13)."""
+    year = request.GET.get("year", "")
+    found = selectors.comparison(
+        fiscal_year=int(year) if re.fullmatch(r"[0-9]{4}", year) else None,
+        scale=_search_text(request.GET.get("scale", ""), 100),
+        prefecture=_search_text(request.GET.get("prefecture", ""), 10),
+    )
+    crumbs: list[tuple[str, str | None]] = [(gettext("Comparison of municipalities"), None)]
+    if found.prefecture:
+        crumbs = [(gettext("Comparison of municipalities"), reverse("compare")), (found.prefecture, None)]
+    context = {"comparison": found, "breadcrumbs": crumbs, "license": opendata.LICENSE}
+    response = render(request, "portal/compare.html", context)
+    if is_citizen(request):
+        # The same for every citizen until something is published: any cache may keep it.
+        patch_cache_control(response, public=True, max_age=PAGE_MAX_AGE)
+    return response
+
+
+@require_GET
+def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every municipality's published achievement for the year, as open data (CSV or JSON)."""
+    if fmt not in ("csv", "json"):
+        raise Http404("Unknown format.")
+    year = request.GET.get("year", "")
+    found = selectors.comparison(
+        fiscal_year=int(year) if re.fullmatch(r"[0-9]{4}", year) else None,
+        scale=_search_text(request.GET.get("scale", ""), 100),
+    )
+    if found.fiscal_year is None:
+        raise Http404("Nothing is published yet.")
+    rows = selectors.comparison_rows(found.fiscal_year, found.scale)
+    if fmt == "csv":
+        body, content_type = (
+            opendata.comparison_csv(rows, found.fiscal_year, found.scale),
+            "text/csv; charset=utf-8",
+        )
+    else:
+        body, content_type = (
+            opendata.comparison_json(rows, found.fiscal_year, found.scale),
+            "application/json",
+        )
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="comparison-{found.fiscal_year}.{fmt}"'
+    response["Link"] = f'<{opendata.LICENSE_URL}>; rel="license"'
+    patch_cache_control(response, public=True, max_age=PAGE_MAX_AGE)
+    return response

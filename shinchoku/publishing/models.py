@@ -149,3 +149,34 @@ class Artefact(models.Model):
         """Where the bytes are in the artefact storage: ``ab/cdef….pdf``."""
         extension = self.filename.rsplit(".", 1)[-1] if "." in self.filename else "bin"
         return f"{self.sha256[:2]}/{self.sha256[2:]}.{extension}"
+
+
+class PublishedRollup(models.Model):
+    """The achievement roll-up of a current goal-declaration revision, as published.
+
+    Kept beside the revision (written when it is published, removed when a newer one replaces
+    it) so that comparing hundreds of municipalities is one aggregate query over narrow rows,
+    not a read of every revision's evaluation JSON (issue 13, the cross-city comparison).
+    """
+
+    publication = models.OneToOneField(
+        Publication, on_delete=models.CASCADE, primary_key=True, related_name="rollup_row"
+    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    fiscal_year = fiscal_year_field(_("fiscal year"))
+    # Only figures judged on the same scale compare: the comparison groups by its name.
+    scale = models.CharField(_("grade scale"), max_length=100)
+    threshold = models.CharField(_("threshold"), max_length=50)
+    indicators = models.PositiveIntegerField(_("indicators"))
+    graded = models.PositiveIntegerField(_("graded"))
+    at_or_above = models.PositiveIntegerField(_("at or above the threshold"))
+    # How many indicators got each grade: {"達成": 5, "概ね達成": 2, …}.
+    grades = models.JSONField(_("grades"), default=dict)
+
+    class Meta:
+        verbose_name = _("published roll-up")
+        verbose_name_plural = _("published roll-ups")
+        indexes = [models.Index(fields=["fiscal_year", "scale"], name="rollup_year_scale")]
+
+    def __str__(self) -> str:
+        return f"{self.publication_id}: {self.at_or_above}/{self.graded}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils.html import escape
@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from shinchoku.core.text import normalize
 from shinchoku.organizations.models import Municipality
-from shinchoku.publishing.models import Artefact, Publication, SearchEntry
+from shinchoku.publishing.models import Artefact, Publication, PublishedRollup, SearchEntry
 from shinchoku.reports.summary import SummaryRow, YearTotal
 
 FTS_TABLE = "publishing_searchentry_fts"
@@ -203,3 +203,113 @@ def artefact_sizes(publication: Publication | None, municipality: Municipality) 
     """Key → bytes of the stored files of a revision, or of the municipality's own."""
     rows = Artefact.objects.filter(municipality=municipality, publication=publication)
     return dict(rows.values_list("key", "size"))
+
+
+# --- comparing municipalities (issue 13) ------------------------------------------------------------
+
+
+_FIGURES = {
+    "reports": Count("pk"),
+    "indicators": Sum("indicators"),
+    "graded": Sum("graded"),
+    "at_or_above": Sum("at_or_above"),
+}
+
+
+@dataclass(frozen=True)
+class ComparedTotal:
+    """One municipality's (or one prefecture's) published achievement for a year, on one scale."""
+
+    name: str
+    prefecture: str
+    code: str = ""
+    slug: str = ""
+    municipalities: int = 1
+    reports: int = 0
+    indicators: int = 0
+    graded: int = 0
+    at_or_above: int = 0
+
+    @property
+    def share(self) -> Decimal | None:
+        return YearTotal(0, self.graded, self.at_or_above).share
+
+
+@dataclass(frozen=True)
+class Comparison:
+    fiscal_year: int | None
+    scale: str
+    prefecture: str
+    years: list[int]
+    scales: list[str]
+    prefectures: list[str]
+    rows: list[ComparedTotal]
+
+
+def comparison(fiscal_year: int | None = None, scale: str = "", prefecture: str = "") -> Comparison:
+    """Published achievement side by side: each prefecture's total, or each municipality of one
+    prefecture, for one fiscal year and one grade scale (figures judged on different scales do
+    not add up). Current revisions only, from their stored roll-ups: three queries whatever the
+    number of municipalities."""
+    years = sorted(PublishedRollup.objects.values_list("fiscal_year", flat=True).distinct(), reverse=True)
+    if not years:
+        return Comparison(None, "", "", [], [], [], [])
+    year: int = fiscal_year if fiscal_year is not None and fiscal_year in years else years[0]
+    of_year = PublishedRollup.objects.filter(fiscal_year=year)
+    counts = of_year.values("scale").annotate(n=Count("pk")).order_by("-n", "scale")
+    scales = [row["scale"] for row in counts]
+    chosen = scale if scale in scales else scales[0]
+    by_prefecture = (
+        of_year.filter(scale=chosen)
+        .values("municipality__prefecture")
+        .annotate(
+            municipalities=Count("municipality", distinct=True), first=Min("municipality__code"), **_FIGURES
+        )
+        .order_by("first")
+    )
+    prefectures = [row["municipality__prefecture"] for row in by_prefecture]
+    if prefecture and prefecture in prefectures:
+        rows = comparison_rows(year, chosen, prefecture=prefecture)
+    else:
+        prefecture = ""
+        rows = [
+            ComparedTotal(
+                name=row["municipality__prefecture"],
+                prefecture=row["municipality__prefecture"],
+                municipalities=row["municipalities"],
+                reports=row["reports"],
+                indicators=row["indicators"],
+                graded=row["graded"],
+                at_or_above=row["at_or_above"],
+            )
+            for row in by_prefecture
+        ]
+    return Comparison(year, chosen, prefecture, years, scales, prefectures, rows)
+
+
+def comparison_rows(fiscal_year: int, scale: str, prefecture: str = "") -> list[ComparedTotal]:
+    """Each municipality's published achievement for the year on the scale (of one prefecture,
+    or all of them: the open data)."""
+    rollups = PublishedRollup.objects.filter(fiscal_year=fiscal_year, scale=scale)
+    if prefecture:
+        rollups = rollups.filter(municipality__prefecture=prefecture)
+    cities = (
+        rollups.values(
+            "municipality__code", "municipality__name", "municipality__prefecture", "municipality__slug"
+        )
+        .annotate(**_FIGURES)
+        .order_by("municipality__code")
+    )
+    return [
+        ComparedTotal(
+            name=row["municipality__name"],
+            prefecture=row["municipality__prefecture"],
+            code=row["municipality__code"],
+            slug=row["municipality__slug"],
+            reports=row["reports"],
+            indicators=row["indicators"],
+            graded=row["graded"],
+            at_or_above=row["at_or_above"],
+        )
+        for row in cities
+    ]

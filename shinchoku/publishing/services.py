@@ -21,7 +21,8 @@ from shinchoku.organizations.selectors import resolve_section, section_lookup
 from shinchoku.plans.models import Plan
 from shinchoku.progress.selectors import guideline_progress_document
 from shinchoku.publishing.artefacts import series_render
-from shinchoku.publishing.models import Publication, SearchEntry
+from shinchoku.publishing.models import Publication, PublishedRollup, SearchEntry
+from shinchoku.publishing.rollups import rollup_fields
 
 
 def _grades_by_goal(evaluation: dict[str, Any]) -> dict[int, list[str]]:
@@ -144,7 +145,13 @@ def _publish(
         current.save(update_fields=["is_current"])
         record_changes(current, actor=actor, changes={"is_current": (True, False)})
         SearchEntry.objects.filter(publication=current).delete()
+        PublishedRollup.objects.filter(publication=current).delete()
     SearchEntry.objects.bulk_create(_search_entries(publication, document))
+    # The figures the cross-city comparison adds up (publishing.rollups).
+    if kind == Publication.Kind.GOAL_DECLARATION and (fields := rollup_fields(evaluation)) is not None:
+        PublishedRollup.objects.create(
+            publication=publication, municipality=municipality, fiscal_year=fiscal_year, **fields
+        )
     # Its downloads and pages are rendered now, once, inside the publishing's transaction: a
     # revision is never public without its files (publishing.artefacts).
     series_render(publication)

@@ -231,3 +231,53 @@ def summary_json(rows: Iterable[Any], publisher: Publisher) -> bytes:
         ],
     }
     return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+COMPARISON_HEADER = ["地方公共団体コード", "都道府県", "地方公共団体名", "年度", "年度（和暦）", "評価の尺度", "報告書数", "指標数", "評価済み", "基準以上", "基準以上の割合（%）"]  # fmt: skip
+
+
+def comparison_csv(rows: Iterable[Any], fiscal_year: int, scale: str) -> bytes:
+    """Published achievement of every municipality for a year (publishing.selectors.ComparedTotal)."""
+    return _csv(
+        COMPARISON_HEADER,
+        (
+            [
+                r.code,
+                r.prefecture,
+                r.name,
+                *_year(fiscal_year),
+                scale,
+                r.reports,
+                r.indicators,
+                r.graded,
+                r.at_or_above,
+                "" if r.share is None else format(r.share, "f"),
+            ]
+            for r in rows
+        ),
+    )
+
+
+def comparison_json(rows: Iterable[Any], fiscal_year: int, scale: str) -> bytes:
+    body = {
+        "schema": "shinchoku/achievement_comparison",
+        "schema_version": JSON_SCHEMA_VERSION,
+        "license": LICENSE,
+        "license_url": LICENSE_URL,
+        "fiscal_year": fiscal_year,
+        "scale": scale,
+        "rows": [
+            {
+                "code": r.code,
+                "prefecture": r.prefecture,
+                "name": r.name,
+                "reports": r.reports,
+                "indicators": r.indicators,
+                "graded": r.graded,
+                "at_or_above": r.at_or_above,
+                "share": None if r.share is None else format(r.share, "f"),
+            }
+            for r in rows
+        ],
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")

@@ -250,7 +250,7 @@ def _pages(persona: str, found: dict[str, Any]) -> list[str]:
                 kwargs={"slug": slug, "pk": found["goal_round"].pk, "section_pk": found["section"].pk},
             )
         )
-    urls += ["/"]
+    urls += ["/", reverse("compare"), f"{reverse('compare')}?prefecture=架空県"]
     if persona == "anonymous":
         urls += ["/login/"]
     else:
@@ -274,6 +274,7 @@ def _downloads(persona: str, found: dict[str, Any]) -> list[str]:
     summary = reverse("portal:summary", kwargs={"slug": slug})
     urls += [f"{summary}?format={fmt}" for fmt in ("csv", "json", "xlsx")]
     urls += [reverse("portal:summary_download", kwargs={"slug": slug, "fmt": fmt}) for fmt in ("csv", "json")]
+    urls += [reverse("compare_download", kwargs={"fmt": fmt}) for fmt in ("csv", "json")]
     if persona == "planner":
         for fmt in ("csv", "xlsx"):
             urls.append(reverse("organizations:download", kwargs={"slug": slug, "fmt": fmt}))
