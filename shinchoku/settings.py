@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "shinchoku.core.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything reads the database: may this request read from a replica (core.db_routing)?
+    "shinchoku.core.db_routing.ReadReplicaMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,6 +123,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+
+# Read replicas (docs/adr/0009-read-replicas.md): PostgreSQL hot standbys streaming from the
+# primary, comma-separated URLs. Only citizens' GET and HEAD of the portal read from them
+# (shinchoku.core.db_routing); writes, the staff workspace and every command use "default".
+# Unset or empty: no replica, everything on "default".
+_replica_urls = env_list("DATABASE_REPLICA_URLS", [])
+if _replica_urls and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL (replicas are hot standbys)."
+    )
+SHINCHOKU_READ_REPLICAS: list[str] = []
+for _number, _url in enumerate(_replica_urls, start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: replica {_number} is not a postgres:// URL.")
+    # A replica that does not answer costs a request this long before it reads from the primary
+    # (unless the URL sets ?connect_timeout=).
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    # A kept connection is checked before a request uses it, so a replica that went away is
+    # passed over instead of failing the page (core.db_routing).
+    _replica["CONN_HEALTH_CHECKS"] = True
+    # The test suite has no replica: an alias reads the test database through "default".
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_number}"] = _replica
+    SHINCHOKU_READ_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["shinchoku.core.db_routing.ReadReplicaRouter"]
+# After a request that may have written (a POST: publishing), its client reads from the primary
+# for this long (a signed cookie), so staff see what they just published; 0 turns this off.
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5, minimum=0)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
