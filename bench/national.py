@@ -234,6 +234,82 @@ class Loader:
             connection.close()
 
 
+class SqliteStream(Stream):
+    """One table's rows, inserted in batches (executemany) into SQLite."""
+
+    def add(self, values: dict[str, Any]) -> int:
+        if "id" in self.columns and "id" not in values:
+            values["id"] = self.next_id
+            self.next_id += 1
+        self.buffer.append(tuple(self._value(c, values) for c in self.columns))  # type: ignore[arg-type]
+        self.rows += 1
+        if len(self.buffer) >= BATCH:
+            self.flush()
+        return int(values.get("id", 0))
+
+    def _value(self, column: str, values: dict[str, Any]) -> Any:
+        if column in values:
+            value = values[column]
+        else:
+            value = {"\\N": None, "f": 0}.get(self.defaults[column], self.defaults[column])
+        if isinstance(value, (dict, list)):
+            return json.dumps(value, ensure_ascii=False)
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, str) and len(value) == 22 and value.endswith(" 10:00:00+09"):
+            # Django keeps SQLite's date-times as naive UTC text: 10:00 in Japan is 01:00 UTC.
+            return value[:11] + "01:00:00"
+        return value
+
+    def flush(self) -> None:
+        if self.buffer:
+            marks = ", ".join("?" for _ in self.columns)
+            self.copy.executemany(
+                f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})", self.buffer
+            )
+            self.buffer.clear()
+
+
+class SqliteLoader(Loader):
+    """The same rows into a SQLite file (one large city on the embedded database)."""
+
+    def __init__(self, path: str, tables: list[str], stamp: str) -> None:
+        import sqlite3
+
+        self.connection = sqlite3.connect(path)
+        self.connection.execute("PRAGMA foreign_keys = OFF")
+        self.streams = {}
+        for table in tables:
+            rows = self.connection.execute(f"PRAGMA table_info({table})").fetchall()
+            columns = [row[1] for row in rows]
+            defaults = {
+                row[1]: self._default("NO" if row[3] else "YES", _sqlite_kind(row[2]), stamp) for row in rows
+            }
+            next_id = (
+                (self.connection.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0) + 1
+                if "id" in columns
+                else 1
+            )
+            self.streams[table] = SqliteStream(table, columns, defaults, self.connection, next_id)
+
+    def close(self) -> None:
+        for stream in self.streams.values():
+            stream.flush()
+        self.connection.commit()
+        self.connection.close()
+
+
+def _sqlite_kind(declared: str) -> str:
+    declared = declared.lower()
+    if declared.startswith("bool"):
+        return "boolean"
+    if "int" in declared or declared.startswith("decimal"):
+        return "integer"
+    if declared.startswith("datetime") or declared == "date":
+        return "timestamp"
+    return "text"
+
+
 TABLES = [
     "organizations_municipality",
     "organizations_fiscalyear",
@@ -273,6 +349,8 @@ class Context:
     content_types: dict[str, int]
     codes: set[str]
     per_prefecture: dict[int, int]
+    departments: int | None = None  # fixed counts instead of the random ranges (one large city)
+    sections: int | None = None
 
 
 def _stamp(year: int, month: int = 3, day: int = 31) -> str:
@@ -325,14 +403,16 @@ def municipality(load: Loader, rng: random.Random, ctx: Context) -> dict[str, in
     for year in ctx.years:
         load["organizations_fiscalyear"].add({"municipality_id": m, "year": year})
 
-    department_names = rng.sample(text.DEPARTMENTS, rng.randint(10, min(40, len(text.DEPARTMENTS))))
+    department_names = rng.sample(
+        text.DEPARTMENTS, ctx.departments or rng.randint(10, min(40, len(text.DEPARTMENTS)))
+    )
     departments = [
         load["organizations_department"].add(
             {"municipality_id": m, "name": dname, "position": position, "created_at": first_stamp}
         )
         for position, dname in enumerate(department_names)
     ]
-    section_count = rng.randint(max(30, len(departments)), 200)
+    section_count = ctx.sections or rng.randint(max(30, len(departments)), 200)
     sections: list[tuple[int, int, str]] = []  # (id, department id, name)
     for position, sname in enumerate(text.section_names(rng, section_count)):
         department = (
@@ -895,7 +975,63 @@ ON CONFLICT DO NOTHING
 """
 
 
+def generate_sqlite(args: argparse.Namespace) -> None:
+    """One large city on SQLite (the embedded default): the same rows, inserted in batches."""
+    path = Path(args.sqlite).resolve()
+    path.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{path}"
+    started = time.perf_counter()
+    env = {**os.environ, "DATABASE_URL": url, "SHINCHOKU_ENV": "development"}
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    _django(url)
+    from django.contrib.contenttypes.models import ContentType
+
+    years = list(range(args.first_year, args.first_year + args.years))
+    ctx = Context(
+        years=years,
+        content_types={f"{ct.app_label}.{ct.model}": ct.pk for ct in ContentType.objects.all()},
+        codes=set(),
+        per_prefecture={},
+        departments=args.departments,
+        sections=args.sections,
+    )
+    load = SqliteLoader(str(path), TABLES, _stamp(years[0], 4, 1))
+    rng = random.Random(args.seed)
+    for _number in range(args.municipalities):
+        municipality(load, random.Random(rng.random()), ctx)
+    load.close()
+    from shinchoku.publishing.models import Publication, PublishedRollup
+    from shinchoku.publishing.rollups import rollup_fields
+
+    current = Publication.objects.filter(is_current=True, kind="goal_declaration")
+    PublishedRollup.objects.bulk_create(
+        PublishedRollup(
+            publication_id=p.pk, municipality_id=p.municipality_id, fiscal_year=p.fiscal_year, **fields
+        )
+        for p in current.only("id", "municipality_id", "fiscal_year", "evaluation")
+        if (fields := rollup_fields(p.evaluation)) is not None
+    )
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        connection.execute("ANALYZE")
+    print(f"Generated {args.municipalities} municipality × {args.years} fiscal years into {path}:")
+    for table in TABLES:
+        print(f"  {table:<40} {load[table].rows:>12,} rows")
+    print(f"{time.perf_counter() - started:.0f} s; {path.stat().st_size / 1e6:,.0f} MB")
+
+
 def generate(args: argparse.Namespace) -> None:
+    if args.sqlite:
+        generate_sqlite(args)
+        return
     url = args.database_url or _cluster_url(DATABASE)
     admin_url = url.rsplit("/", 1)[0] + "/postgres"
     name = url.rsplit("/", 1)[1]
@@ -920,8 +1056,15 @@ def generate(args: argparse.Namespace) -> None:
     with psycopg.connect(url, autocommit=True) as connection:
         for index, _definition in dropped:
             connection.execute(f"DROP INDEX {index}")
-    years = list(range(FIRST_YEAR, FIRST_YEAR + args.years))
-    ctx = Context(years=years, content_types=content_types, codes=set(), per_prefecture={})
+    years = list(range(args.first_year, args.first_year + args.years))
+    ctx = Context(
+        years=years,
+        content_types=content_types,
+        codes=set(),
+        per_prefecture={},
+        departments=args.departments,
+        sections=args.sections,
+    )
     load = Loader(url, TABLES, _stamp(years[0], 4, 1))
     rng = random.Random(args.seed)
     for number in range(args.municipalities):
@@ -1079,8 +1222,11 @@ def measure(args: argparse.Namespace) -> None:
             if not slowest.slowest_sql:
                 continue
             with connection.cursor() as cursor:
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest.slowest_sql)
-                plan = "\n".join(f"    {row[0]}" for row in cursor.fetchall())
+                explain = (
+                    "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+                )
+                cursor.execute(explain + slowest.slowest_sql)
+                plan = "\n".join(f"    {row[-1]}" for row in cursor.fetchall())
             print(
                 f"== {kind}: slowest query {slowest.slowest_ms:.1f} ms\n    {slowest.slowest_sql[:300]}\n{plan}\n"
             )
@@ -1094,6 +1240,10 @@ def main(argv: list[str] | None = None) -> None:
     gen.add_argument("--years", type=int, default=10)
     gen.add_argument("--seed", type=float, default=13)
     gen.add_argument("--database-url", help=f"default: {DATABASE} on build/pg-national")
+    gen.add_argument("--sqlite", help="a SQLite file instead (one large city: --municipalities 1)")
+    gen.add_argument("--departments", type=int, help="departments per municipality (10–40 at random)")
+    gen.add_argument("--sections", type=int, help="sections per municipality (30–200 at random)")
+    gen.add_argument("--first-year", type=int, default=FIRST_YEAR)
     mes = commands.add_parser("measure")
     mes.add_argument("--sample", type=int, default=12, help="municipalities sampled (12)")
     mes.add_argument("--repeat", type=int, default=2, help="times each page is asked for (2)")
