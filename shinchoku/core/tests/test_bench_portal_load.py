@@ -47,7 +47,12 @@ def _result(app_rate: float, app_p99: float) -> dict[str, object]:
         Row("report", "export", "", 47_000, 99_000, 0.5, 3.0, 0, 0.99),
         Row("pdf", "app", "", 185_000, 4_000, 5.0, 30.0, 0, 0.15),
     ]
-    return {"rows": rows, "publication": {"publish_s": 0.2, "files": 7}, "rss_mb": [90.0, 91.0]}
+    return {
+        "rows": rows,
+        "publication": {"publish_s": 0.2, "files": 7},
+        "rss_mb": [90.0, 91.0],
+        "partial": False,
+    }
 
 
 def test_targets_follow_the_figures() -> None:
