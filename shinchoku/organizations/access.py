@@ -21,16 +21,33 @@ from shinchoku.organizations.models import Membership, Municipality, Organizatio
 PLANNING_ROLES = (Role.SYSTEM_ADMIN, Role.PLANNING_ADMIN)
 
 
-def active_memberships(user: User | AnonymousUser, municipality: Municipality) -> list[Membership]:
+_KEPT = "_shinchoku_memberships"
+
+
+def current_memberships(user: User | AnonymousUser) -> list[Membership]:
+    """The user's memberships valid today, in every municipality, read once per request.
+
+    Kept on the user object, which lives as long as the request: the page's access check and
+    the navigation's count of waiting work (workflow.tasks) read the same rows.
+    """
     if not user.is_authenticated:
         return []
     today = timezone.localdate()
-    return list(
-        Membership.objects.filter(user=user, municipality=municipality)
+    kept = getattr(user, _KEPT, None)
+    if kept is not None and kept[0] == today:
+        return list(kept[1])
+    found = list(
+        Membership.objects.filter(user=user)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
         .select_related("department", "section")
     )
+    setattr(user, _KEPT, (today, found))
+    return list(found)
+
+
+def active_memberships(user: User | AnonymousUser, municipality: Municipality) -> list[Membership]:
+    return [m for m in current_memberships(user) if m.municipality_id == municipality.pk]
 
 
 def has_role(user: User | AnonymousUser, municipality: Municipality, roles: Iterable[str]) -> bool:

@@ -759,6 +759,8 @@ def goal_check(request: HttpRequest, slug: str, pk: int, section_pk: int, goal_p
 def my_work(request: HttpRequest) -> HttpResponse:
     """The home page of a member of staff: what waits for me, newest first, each one link away."""
     today = timezone.localdate()
+    work = tasks.my_work(request.user, today)
+    # The navigation shows the same number: counted here already, not asked again.
     return render(
-        request, "workflow/my_work.html", {"work": tasks.my_work(request.user, today), "today": today}
+        request, "workflow/my_work.html", {"work": work, "today": today, "my_work_count": work.count}
     )
