@@ -269,7 +269,9 @@ def _indicator_prefetches() -> list[Prefetch[Any]]:
     ]
 
 
-def _goal_results(goal: Goal, declaration: GoalDeclaration, scale: Scale) -> list[IndicatorResult]:
+def _goal_results(
+    goal: Goal, declaration: GoalDeclaration, scale: Scale, indicators: list[Indicator]
+) -> list[IndicatorResult]:
     context: dict[str, Any] = {
         "goal_id": goal.pk,
         "goal_number": goal.number,
@@ -281,7 +283,6 @@ def _goal_results(goal: Goal, declaration: GoalDeclaration, scale: Scale) -> lis
         "stated_grade": goal.stated_grade or None,
     }
     year = declaration.fiscal_year
-    indicators = list(goal.indicators.all())
     if indicators:
         return [_judge(indicator, year, scale, **context) for indicator in indicators]
     # A goal that states no figure at all (seed 000 goal 1) is a qualitative target of its own.
@@ -308,10 +309,15 @@ def _declarations(
     fiscal_years: Sequence[int],
     department: Department | None,
     declaration: GoalDeclaration | None,
-) -> list[GoalDeclaration]:
-    indicators = Indicator.objects.order_by("position", "id").prefetch_related(*_indicator_prefetches())
+) -> tuple[list[GoalDeclaration], dict[int, list[Indicator]]]:
+    """The declarations with their goals, and each goal's indicators (by goal id).
+
+    A department keeps its indicators year after year, so the goals of ten years name the same
+    indicator ten times: each is read once, with its targets, actuals and grades of every year,
+    and shared by the goals that name it (prefetching them through each goal built the same
+    objects ten times over: 4 s for a city of 40 departments and 10 years, bench/national.py).
+    """
     goals = Goal.objects.order_by("number").prefetch_related(
-        Prefetch("indicators", queryset=indicators),
         Prefetch("manual_grades", queryset=ManualGrade.objects.order_by("fiscal_year")),
         "goalsection_set__section",
     )
@@ -320,11 +326,27 @@ def _declarations(
         queryset = queryset.filter(department=department)
     if declaration is not None:
         queryset = queryset.filter(pk=declaration.pk)
-    return list(
+    declarations = list(
         queryset.select_related("department")
         .prefetch_related(Prefetch("goals", queryset=goals))
         .order_by("fiscal_year", "department__position", "department__name")
     )
+    goal_ids = [goal.pk for d in declarations for goal in d.goals.all()]
+    links = list(
+        Goal.indicators.through.objects.filter(goal_id__in=goal_ids).values_list("goal_id", "indicator_id")
+    )
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.filter(pk__in={pk for _goal, pk in links}).prefetch_related(
+            *_indicator_prefetches()
+        )
+    }
+    by_goal: dict[int, list[Indicator]] = {}
+    for goal_id, indicator_id in links:
+        by_goal.setdefault(goal_id, []).append(indicators[indicator_id])
+    for named in by_goal.values():
+        named.sort(key=lambda indicator: (indicator.position, indicator.pk))
+    return declarations, by_goal
 
 
 def _plan_indicators(
@@ -368,10 +390,11 @@ def achievement_results(
         return forced or book.applicable(plan_id=plan_id, fiscal_year=year)[0]
 
     results: list[IndicatorResult] = []
-    for decl in _declarations(municipality, fiscal_years, department, declaration):
+    declarations, indicators = _declarations(municipality, fiscal_years, department, declaration)
+    for decl in declarations:
         applicable = scale_for(None, decl.fiscal_year)
         for goal in decl.goals.all():
-            results += _goal_results(goal, decl, applicable)
+            results += _goal_results(goal, decl, applicable, indicators.get(goal.pk, []))
     if include_plan_indicators and declaration is None:
         for indicator in _plan_indicators(municipality, fiscal_years, department):
             node = indicator.plan_node
