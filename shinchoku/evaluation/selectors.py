@@ -39,7 +39,7 @@ from shinchoku.evaluation.scales import (
     rollup,
     rollup_entry,
 )
-from shinchoku.goals.models import Goal, GoalDeclaration
+from shinchoku.goals.models import Goal, GoalDeclaration, GoalSection
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.plans.models import Indicator, Measurement, Target
 
@@ -270,7 +270,7 @@ def _indicator_prefetches() -> list[Prefetch[Any]]:
 
 
 def _goal_results(
-    goal: Goal, declaration: GoalDeclaration, scale: Scale, indicators: list[Indicator]
+    goal: Goal, declaration: GoalDeclaration, scale: Scale, loaded: _Loaded
 ) -> list[IndicatorResult]:
     context: dict[str, Any] = {
         "goal_id": goal.pk,
@@ -283,11 +283,12 @@ def _goal_results(
         "stated_grade": goal.stated_grade or None,
     }
     year = declaration.fiscal_year
+    indicators = loaded.indicators.get(goal.pk, [])
     if indicators:
         return [_judge(indicator, year, scale, **context) for indicator in indicators]
     # A goal that states no figure at all (seed 000 goal 1) is a qualitative target of its own.
     outcome = evaluate(Inputs(formula=Formula.MILESTONE))
-    manual = _manual_for(goal.manual_grades.all(), year)
+    manual = _manual_for(loaded.manual_grades.get(goal.pk, []), year)
     return [
         IndicatorResult(
             fiscal_year=year,
@@ -298,10 +299,21 @@ def _goal_results(
             scale=scale,
             grade=scale.grade_of_label(manual.grade) if manual else None,
             manual=manual,
-            sections=[gs.section.name for gs in goal.goalsection_set.all()],
+            sections=loaded.sections.get(goal.pk, []),
             **context,
         )
     ]
+
+
+@dataclass
+class _Loaded:
+    """The declarations of the years with everything their goals are judged from."""
+
+    declarations: list[GoalDeclaration]
+    goals: dict[int, list[Goal]]  # by declaration id, in number order
+    indicators: dict[int, list[Indicator]]  # by goal id, in display order
+    sections: dict[int, list[str]]  # the goal's responsible sections' names, by goal id
+    manual_grades: dict[int, list[ManualGrade]]  # by goal id, by year
 
 
 def _declarations(
@@ -309,44 +321,56 @@ def _declarations(
     fiscal_years: Sequence[int],
     department: Department | None,
     declaration: GoalDeclaration | None,
-) -> tuple[list[GoalDeclaration], dict[int, list[Indicator]]]:
-    """The declarations with their goals, and each goal's indicators (by goal id).
+) -> _Loaded:
+    """The declarations with their goals, and what each goal is judged from: six queries.
 
-    A department keeps its indicators year after year, so the goals of ten years name the same
-    indicator ten times: each is read once, with its targets, actuals and grades of every year,
-    and shared by the goals that name it (prefetching them through each goal built the same
-    objects ten times over: 4 s for a city of 40 departments and 10 years, bench/national.py).
+    Read table by table and grouped here rather than prefetched through each goal: Django
+    builds a queryset per goal and per relation when it prefetches, and a department keeps
+    its indicators year after year, so the goals of ten years name the same indicator ten
+    times. Each indicator is read once, with its targets, actuals and grades of every year
+    (bench/national.py: the achievement year page of a city of 40 departments over 10 years
+    took 4.2 s with the prefetches).
     """
-    goals = Goal.objects.order_by("number").prefetch_related(
-        Prefetch("manual_grades", queryset=ManualGrade.objects.order_by("fiscal_year")),
-        "goalsection_set__section",
-    )
     queryset = GoalDeclaration.objects.filter(municipality=municipality, fiscal_year__in=list(fiscal_years))
     if department is not None:
         queryset = queryset.filter(department=department)
     if declaration is not None:
         queryset = queryset.filter(pk=declaration.pk)
     declarations = list(
-        queryset.select_related("department")
-        .prefetch_related(Prefetch("goals", queryset=goals))
-        .order_by("fiscal_year", "department__position", "department__name")
+        queryset.select_related("department").order_by(
+            "fiscal_year", "department__position", "department__name"
+        )
     )
-    goal_ids = [goal.pk for d in declarations for goal in d.goals.all()]
+    goals: dict[int, list[Goal]] = {}
+    for goal in Goal.objects.filter(declaration__in=declarations).order_by("number"):
+        goals.setdefault(goal.declaration_id, []).append(goal)
+    goal_ids = [goal.pk for named in goals.values() for goal in named]
+    sections: dict[int, list[str]] = {}
+    for goal_id, name in (
+        GoalSection.objects.filter(goal_id__in=goal_ids)
+        .order_by("goal_id", "position", "id")
+        .values_list("goal_id", "section__name")
+    ):
+        sections.setdefault(goal_id, []).append(name)
+    manual_grades: dict[int, list[ManualGrade]] = {}
+    for grade in ManualGrade.objects.filter(goal_id__in=goal_ids).order_by("fiscal_year"):
+        if grade.goal_id is not None:
+            manual_grades.setdefault(grade.goal_id, []).append(grade)
     links = list(
         Goal.indicators.through.objects.filter(goal_id__in=goal_ids).values_list("goal_id", "indicator_id")
     )
-    indicators = {
+    by_id = {
         indicator.pk: indicator
         for indicator in Indicator.objects.filter(pk__in={pk for _goal, pk in links}).prefetch_related(
             *_indicator_prefetches()
         )
     }
-    by_goal: dict[int, list[Indicator]] = {}
+    indicators: dict[int, list[Indicator]] = {}
     for goal_id, indicator_id in links:
-        by_goal.setdefault(goal_id, []).append(indicators[indicator_id])
-    for named in by_goal.values():
+        indicators.setdefault(goal_id, []).append(by_id[indicator_id])
+    for named in indicators.values():
         named.sort(key=lambda indicator: (indicator.position, indicator.pk))
-    return declarations, by_goal
+    return _Loaded(declarations, goals, indicators, sections, manual_grades)
 
 
 def _plan_indicators(
@@ -390,11 +414,11 @@ def achievement_results(
         return forced or book.applicable(plan_id=plan_id, fiscal_year=year)[0]
 
     results: list[IndicatorResult] = []
-    declarations, indicators = _declarations(municipality, fiscal_years, department, declaration)
-    for decl in declarations:
+    loaded = _declarations(municipality, fiscal_years, department, declaration)
+    for decl in loaded.declarations:
         applicable = scale_for(None, decl.fiscal_year)
-        for goal in decl.goals.all():
-            results += _goal_results(goal, decl, applicable, indicators.get(goal.pk, []))
+        for goal in loaded.goals.get(decl.pk, []):
+            results += _goal_results(goal, decl, applicable, loaded)
     if include_plan_indicators and declaration is None:
         for indicator in _plan_indicators(municipality, fiscal_years, department):
             node = indicator.plan_node
