@@ -342,7 +342,11 @@ def _declarations(
         )
     )
     goals: dict[int, list[Goal]] = {}
-    for goal in Goal.objects.filter(declaration__in=declarations).order_by("number"):
+    # Only what judging needs: the goals' long texts are not read for ten years of goals.
+    named_goals = Goal.objects.filter(declaration__in=declarations).only(
+        "id", "declaration_id", "number", "title", "stated_grade"
+    )
+    for goal in named_goals.order_by("number"):
         goals.setdefault(goal.declaration_id, []).append(goal)
     goal_ids = [goal.pk for named in goals.values() for goal in named]
     sections: dict[int, list[str]] = {}
