@@ -975,13 +975,8 @@ ON CONFLICT DO NOTHING
 """
 
 
-def generate_sqlite(args: argparse.Namespace) -> None:
-    """One large city on SQLite (the embedded default): the same rows, inserted in batches."""
-    path = Path(args.sqlite).resolve()
-    path.unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{path}"
-    started = time.perf_counter()
+def _migrate(url: str) -> None:
+    """The schema, by the project's own migrations (the demo's settings: no secret key needed)."""
     env = {**os.environ, "DATABASE_URL": url, "SHINCHOKU_ENV": "development"}
     subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input"],
@@ -990,6 +985,16 @@ def generate_sqlite(args: argparse.Namespace) -> None:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
+
+
+def generate_sqlite(args: argparse.Namespace) -> None:
+    """One large city on SQLite (the embedded default): the same rows, inserted in batches."""
+    path = Path(args.sqlite).resolve()
+    path.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{path}"
+    started = time.perf_counter()
+    _migrate(url)
     _django(url)
     from django.contrib.contenttypes.models import ContentType
 
@@ -1039,14 +1044,7 @@ def generate(args: argparse.Namespace) -> None:
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-    env = {**os.environ, "DATABASE_URL": url, "SHINCHOKU_ENV": "development"}
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input"],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
+    _migrate(url)
     migrated = time.perf_counter()
     _django(url)
     from django.contrib.contenttypes.models import ContentType
