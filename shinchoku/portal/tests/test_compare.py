@@ -150,3 +150,21 @@ def test_the_page_before_anything_is_published(client: Client, municipality: Mun
     response = client.get("/compare/", HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 200 and "公表された目標宣言はまだありません" in response.content.decode()
     assert client.get("/compare/download.csv").status_code == 404
+
+
+def test_search_filter_choices_are_read_once_until_the_next_publishing(
+    cities: dict[str, Publication], actor: Actor, django_assert_num_queries: Any
+) -> None:
+    """The search form's choices are kept per municipality until it publishes again."""
+    municipality = cities["midori"].municipality
+    first = selectors.filter_choices(municipality)
+    assert first["years"] == [cities["midori"].fiscal_year] and first["departments"]
+    with django_assert_num_queries(1):  # the newest revision's stamp only
+        assert selectors.filter_choices(municipality) == first
+    declaration = GoalDeclaration.objects.get(municipality=municipality)
+    declaration.department.name = "未来創造部"
+    declaration.department.save(update_fields=["name"])
+    goal_declaration_publish(declaration=declaration, actor=actor)
+    with django_assert_num_queries(2):  # a new revision: read again
+        again = selectors.filter_choices(municipality)
+    assert "未来創造部" in again["departments"]
