@@ -7,11 +7,19 @@ from pathlib import Path
 import pytest
 
 from shinchoku.core.audit import Actor
+from shinchoku.evaluation.summaries import KEPT
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.organizations.services import department_create, municipality_create, section_create
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "shared" / "seeds"
 TEST_ACTOR = Actor(label="tests")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state() -> None:
+    """Each test starts as a fresh process: nothing judged is kept from another test's rows,
+    whose ids a rolled-back transaction gives out again."""
+    KEPT.clear()
 
 
 @pytest.fixture

@@ -116,6 +116,8 @@ def _cluster_url(database: str) -> str:
 
 def _django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
+    # Files rendered for the measure stay beside the scratch database, not in the demo's store.
+    os.environ.setdefault("SHINCHOKU_ARTEFACT_ROOT", str(ROOT / "build" / "national-artefacts"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shinchoku.settings")
     os.environ.setdefault("SHINCHOKU_ENV", "development")
     import django
@@ -1111,9 +1113,16 @@ class Sample:
 
 
 def _pages(rng: random.Random, sample: int) -> list[tuple[str, str, int | None]]:
-    """(page kind, URL, user id or None for a citizen) for ``sample`` municipalities."""
+    """(page kind, URL, user id or None for a citizen) for ``sample`` municipalities.
+
+    The generator writes published revisions as rows, without the files publishing renders
+    (index, summary, each revision's pages and downloads: 0.2 s a revision, days for the
+    whole country). The sampled municipalities' files are rendered here, as publishing would
+    have, so that citizens' pages are measured as they are served.
+    """
     from shinchoku.goals.models import GoalDeclaration
     from shinchoku.organizations.models import Membership, Municipality
+    from shinchoku.publishing.artefacts import municipality_render, revision_render
     from shinchoku.publishing.models import Publication, SearchEntry
     from shinchoku.workflow.models import CollectionRound, RoundRequest
 
@@ -1138,6 +1147,9 @@ def _pages(rng: random.Random, sample: int) -> list[tuple[str, str, int | None]]
         goal_report = published.filter(kind="goal_declaration").first()
         guideline_report = published.filter(kind="guideline_progress").first()
         assert goal_report is not None and guideline_report is not None
+        revision_render(goal_report)
+        revision_render(guideline_report)
+        municipality_render(municipality)
         entry = SearchEntry.objects.filter(municipality=municipality).order_by("?").first()
         assert entry is not None
         words = entry.body.replace("\n", "").replace("・", "")
@@ -1156,6 +1168,8 @@ def _pages(rng: random.Random, sample: int) -> list[tuple[str, str, int | None]]
             ("staff: evaluation", f"/m/{slug}/evaluation/", planner.user_id),
             ("staff: achievement year", f"/m/{slug}/evaluation/{year - 1}/", planner.user_id),
             ("staff: achievement department", f"/m/{slug}/evaluation/{year - 1}/departments/{head.department_id}/", planner.user_id),
+            (CHANGED + "staff: achievement year, after a change of its actuals", f"/m/{slug}/evaluation/{year - 1}/", planner.user_id),
+            (COLD + "staff: achievement year, first view in the process", f"/m/{slug}/evaluation/{year - 1}/", planner.user_id),
             ("portal: index", f"/p/{slug}/", None),
             ("portal: goal report", f"/p/{slug}/reports/{goal_report.pk}/", None),
             ("portal: guideline report", f"/p/{slug}/reports/{guideline_report.pk}/", None),
@@ -1170,6 +1184,12 @@ def _pages(rng: random.Random, sample: int) -> list[tuple[str, str, int | None]]
     return pages
 
 
+# The achievement year page asked for with nothing of the municipality judged yet, or as after
+# a change of an actual of the year in view: what is kept judged is dropped first.
+COLD = "cold:"
+CHANGED = "changed:"
+
+
 def measure(args: argparse.Namespace) -> None:
     url = args.database_url or _cluster_url(DATABASE)
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
@@ -1178,6 +1198,9 @@ def measure(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from shinchoku.evaluation.summaries import KEPT
+    from shinchoku.organizations.models import Municipality
 
     setup_test_environment()
     rng = random.Random(args.seed)
@@ -1191,6 +1214,15 @@ def measure(args: argparse.Namespace) -> None:
                 client = clients[user] = Client()
                 if user is not None:
                     client.force_login(User.objects.get(pk=user))
+            if kind.startswith((COLD, CHANGED)):
+                town = Municipality.objects.get(slug=address.split("/")[2]).pk
+                if kind.startswith(COLD):  # nothing of the municipality judged yet
+                    KEPT.discard(town)
+                else:  # as after an actual of the year changed: it and the years after it
+                    changed = int(address.split("/")[4])
+                    judged = KEPT.town(town).judged
+                    for kept_year in [y for y in judged if y >= changed]:
+                        del judged[kept_year]
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
                 response = client.get(address)
@@ -1202,7 +1234,7 @@ def measure(args: argparse.Namespace) -> None:
             slowest = max(
                 captured.captured_queries, key=lambda q: float(q["time"]), default={"sql": "", "time": "0"}
             )
-            results.setdefault(kind, []).append(
+            results.setdefault(kind.removeprefix(COLD).removeprefix(CHANGED), []).append(
                 Sample(elapsed, len(captured.captured_queries), slowest["sql"], float(slowest["time"]) * 1000)
             )
     print(f"{'page':<52} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")

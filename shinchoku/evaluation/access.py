@@ -58,12 +58,16 @@ def can_grade(user: User | AnonymousUser, municipality: Municipality, department
     )
 
 
-def department_for_reader(user: User | AnonymousUser, slug: str, pk: int) -> Department:
+def department_for_reader(
+    user: User | AnonymousUser, slug: str, pk: int
+) -> tuple[Department, DeclarationScope]:
+    """The department, and the reader's scope it was checked against (for the page's other reads)."""
     scope = reader_scope(user, slug)
     department = Department.objects.filter(municipality=scope.municipality, pk=pk).first()
     if department is None or not scope.sees(department.pk):
         raise Http404("No such department.")
-    return department
+    department.municipality = scope.municipality  # the same row: not read again
+    return department, scope
 
 
 def declaration_for_reader(user: User | AnonymousUser, slug: str, pk: int) -> GoalDeclaration:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 
 from shinchoku.evaluation.formulas import (
     REASON_TEXT,
@@ -39,6 +39,7 @@ from shinchoku.evaluation.scales import (
     rollup,
     rollup_entry,
 )
+from shinchoku.evaluation.summaries import Judged
 from shinchoku.goals.models import Goal, GoalDeclaration, GoalSection
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.plans.models import Indicator, Measurement, Target
@@ -227,14 +228,24 @@ def _manual_for(grades: Iterable[ManualGrade], year: int) -> ManualGrade | None:
 
 def _judge(indicator: Indicator, year: int, scale: Scale, **context: Any) -> IndicatorResult:
     """Judge one indicator; reads only what its prefetches hold."""
-    targets = {t.fiscal_year: FigureValue(t.value, t.provisional) for t in indicator.targets.all()}
-    actuals = {m.fiscal_year: FigureValue(m.value, m.provisional) for m in indicator.measurements.all()}
+    # The same indicator is judged for each goal that names it, year after year: its figures
+    # are gathered once (kept on the instance, which lives as long as the read).
+    figures = getattr(indicator, "judged_figures", None)
+    if figures is None:
+        figures = (
+            {t.fiscal_year: FigureValue(t.value, t.provisional) for t in indicator.targets.all()},
+            {m.fiscal_year: FigureValue(m.value, m.provisional) for m in indicator.measurements.all()},
+        )
+        indicator.judged_figures = figures  # type: ignore[attr-defined]
+    targets, actuals = figures
     assembled = year_inputs(_spec(indicator), year=year, targets=targets, actuals=actuals)
     outcome = evaluate(assembled.inputs)
     grade = scale.grade(outcome)
     manual = None
     if outcome.status is Status.AWAITING_PERSON:
-        manual = _manual_for(indicator.manual_grades.all(), year)
+        # Read with the goals' grades when judged for a declaration, else prefetched.
+        grades = getattr(indicator, "kept_manual_grades", None)
+        manual = _manual_for(indicator.manual_grades.all() if grades is None else grades, year)
         if manual is not None:
             grade = scale.grade_of_label(manual.grade)
     return IndicatorResult(
@@ -258,15 +269,26 @@ def _judge(indicator: Indicator, year: int, scale: Scale, **context: Any) -> Ind
     )
 
 
-def _indicator_prefetches() -> list[Prefetch[Any]]:
-    return [
-        Prefetch("targets", queryset=Target.objects.filter(kind=Target.Kind.FINAL).order_by("fiscal_year")),
-        Prefetch("measurements", queryset=Measurement.objects.order_by("fiscal_year")),
-        Prefetch("manual_grades", queryset=ManualGrade.objects.order_by("fiscal_year")),
+_FIGURE_FIELDS = ("id", "indicator_id", "fiscal_year", "value", "provisional")
+
+
+def _indicator_prefetches(*, manual: bool = True) -> list[Prefetch[Any]]:
+    prefetches = [
+        # Only what judging reads: ten years of figures of a city are 60,000 rows.
+        Prefetch(
+            "targets",
+            queryset=Target.objects.filter(kind=Target.Kind.FINAL)
+            .only(*_FIGURE_FIELDS)
+            .order_by("fiscal_year"),
+        ),
+        Prefetch("measurements", queryset=Measurement.objects.only(*_FIGURE_FIELDS).order_by("fiscal_year")),
         Prefetch(
             "sections", queryset=Section.objects.select_related("department").order_by("position", "name")
         ),
     ]
+    if manual:
+        prefetches.append(Prefetch("manual_grades", queryset=ManualGrade.objects.order_by("fiscal_year")))
+    return prefetches
 
 
 def _goal_results(
@@ -322,7 +344,7 @@ def _declarations(
     department: Department | None,
     declaration: GoalDeclaration | None,
 ) -> _Loaded:
-    """The declarations with their goals, and what each goal is judged from: six queries.
+    """The declarations with their goals, and what each goal is judged from: seven queries at most.
 
     Read table by table and grouped here rather than prefetched through each goal: Django
     builds a queryset per goal and per relation when it prefetches, and a department keeps
@@ -331,50 +353,84 @@ def _declarations(
     (bench/national.py: the achievement year page of a city of 40 departments over 10 years
     took 4.2 s with the prefetches).
     """
-    queryset = GoalDeclaration.objects.filter(municipality=municipality, fiscal_year__in=list(fiscal_years))
+    # The goals with their declaration and department in one query (a declaration without a
+    # goal has nothing to judge). Only what judging needs: not the goals' long texts.
+    queryset = Goal.objects.filter(
+        declaration__municipality=municipality, declaration__fiscal_year__in=list(fiscal_years)
+    )
     if department is not None:
-        queryset = queryset.filter(department=department)
+        queryset = queryset.filter(declaration__department=department)
     if declaration is not None:
-        queryset = queryset.filter(pk=declaration.pk)
-    declarations = list(
-        queryset.select_related("department").order_by(
-            "fiscal_year", "department__position", "department__name"
+        queryset = queryset.filter(declaration=declaration)
+    named_goals = (
+        queryset.select_related("declaration__department")
+        .defer(
+            "content",
+            "target_text",
+            "result_text",
+            "direction_text",
+            "status_text",
+            "created_at",
+            "updated_at",
+            "declaration__created_at",
+            "declaration__updated_at",
+            "declaration__department__created_at",
+            "declaration__department__updated_at",
+        )
+        .order_by(
+            "declaration__fiscal_year",
+            "declaration__department__position",
+            "declaration__department__name",
+            "declaration_id",
+            "number",
         )
     )
+    declarations: dict[int, GoalDeclaration] = {}
     goals: dict[int, list[Goal]] = {}
-    # Only what judging needs: the goals' long texts are not read for ten years of goals.
-    named_goals = Goal.objects.filter(declaration__in=declarations).only(
-        "id", "declaration_id", "number", "title", "stated_grade"
-    )
-    for goal in named_goals.order_by("number"):
+    for goal in named_goals:
+        declarations.setdefault(goal.declaration_id, goal.declaration)
         goals.setdefault(goal.declaration_id, []).append(goal)
     goal_ids = [goal.pk for named in goals.values() for goal in named]
-    sections: dict[int, list[str]] = {}
-    for goal_id, name in (
-        GoalSection.objects.filter(goal_id__in=goal_ids)
-        .order_by("goal_id", "position", "id")
-        .values_list("goal_id", "section__name")
-    ):
-        sections.setdefault(goal_id, []).append(name)
-    manual_grades: dict[int, list[ManualGrade]] = {}
-    for grade in ManualGrade.objects.filter(goal_id__in=goal_ids).order_by("fiscal_year"):
-        if grade.goal_id is not None:
-            manual_grades.setdefault(grade.goal_id, []).append(grade)
-    links = list(
-        Goal.indicators.through.objects.filter(goal_id__in=goal_ids).values_list("goal_id", "indicator_id")
+    # The same goals as a subquery: ten years of a city are thousands of ids to send.
+    goal_rows = queryset.values("pk")
+    # The indicators with the goal that names them, in one query; each indicator's figures
+    # are then read once, however many goals name it.
+    linked = list(
+        Indicator.objects.filter(goals__in=goal_rows)
+        .defer("created_at", "updated_at", "definition", "data_source")
+        .annotate(linked_goal=F("goals__id"))
     )
-    by_id = {
-        indicator.pk: indicator
-        for indicator in Indicator.objects.filter(pk__in={pk for _goal, pk in links}).prefetch_related(
-            *_indicator_prefetches()
-        )
-    }
+    by_id = {indicator.pk: indicator for indicator in linked}
+    prefetch_related_objects(list(by_id.values()), *_indicator_prefetches(manual=False))
     indicators: dict[int, list[Indicator]] = {}
-    for goal_id, indicator_id in links:
-        indicators.setdefault(goal_id, []).append(by_id[indicator_id])
+    for row in linked:
+        indicators.setdefault(row.linked_goal, []).append(by_id[row.pk])
     for named in indicators.values():
         named.sort(key=lambda indicator: (indicator.position, indicator.pk))
-    return _Loaded(declarations, goals, indicators, sections, manual_grades)
+    # A goal without figures is judged by a person and names its sections itself.
+    bare = [pk for pk in goal_ids if pk not in indicators]
+    sections: dict[int, list[str]] = {}
+    if bare:
+        for goal_id, name in (
+            GoalSection.objects.filter(goal_id__in=bare if len(bare) < 100 else goal_rows)
+            .order_by("goal_id", "position", "id")
+            .values_list("goal_id", "section__name")
+        ):
+            sections.setdefault(goal_id, []).append(name)
+    # The grades people gave, to goals and to indicators, in one query.
+    manual_grades: dict[int, list[ManualGrade]] = {}
+    indicator_grades: dict[int, list[ManualGrade]] = {}
+    indicator_rows = Indicator.objects.filter(goals__in=goal_rows).values("pk")
+    for grade in ManualGrade.objects.filter(
+        Q(goal_id__in=goal_rows) | Q(indicator_id__in=indicator_rows)
+    ).order_by("fiscal_year"):
+        if grade.goal_id is not None:
+            manual_grades.setdefault(grade.goal_id, []).append(grade)
+        if grade.indicator_id is not None:
+            indicator_grades.setdefault(grade.indicator_id, []).append(grade)
+    for indicator in by_id.values():
+        indicator.kept_manual_grades = indicator_grades.get(indicator.pk, [])  # type: ignore[attr-defined]
+    return _Loaded(list(declarations.values()), goals, indicators, sections, manual_grades)
 
 
 def _plan_indicators(
@@ -461,7 +517,7 @@ class RollupRow:
     rollup: Rollup
 
 
-def _group(result: IndicatorResult, by: str) -> tuple[object, str] | None:
+def _group(result: IndicatorResult | Judged, by: str) -> tuple[object, str] | None:
     if by == "goal":
         if result.goal_id is None:
             return None
@@ -476,7 +532,7 @@ def _group(result: IndicatorResult, by: str) -> tuple[object, str] | None:
 
 
 def achievement_rollups(
-    results: Sequence[IndicatorResult], *, by: str, threshold: str | None = None
+    results: Sequence[IndicatorResult | Judged], *, by: str, threshold: str | None = None
 ) -> list[RollupRow]:
     """The share of indicators at or above ``threshold`` (default: every band but the last) per group.
 
@@ -485,7 +541,7 @@ def achievement_rollups(
     """
     if by not in GROUPINGS:
         raise ValueError(f"Unknown grouping {by!r}; one of {', '.join(GROUPINGS)}.")
-    groups: dict[object, tuple[str, list[IndicatorResult]]] = {}
+    groups: dict[object, tuple[str, list[IndicatorResult | Judged]]] = {}
     for result in results:
         group = _group(result, by)
         if group is None:

@@ -36,6 +36,7 @@ from shinchoku.evaluation.selectors import (
     evaluation_years,
     grade_scales_of,
 )
+from shinchoku.evaluation.summaries import Judged, judged_years
 from shinchoku.organizations.models import Department, Municipality
 
 
@@ -54,7 +55,7 @@ def _report_url(slug: str, report: ReportRef) -> str:
     return reverse("evaluation:guideline", args=[slug, report.pk, report.fiscal_year])
 
 
-def _thresholds(results: Sequence[IndicatorResult]) -> list[str]:
+def _thresholds(results: Sequence[IndicatorResult | Judged]) -> list[str]:
     labels: dict[str, None] = {}
     for result in results:
         for label in result.scale.labels():
@@ -62,7 +63,7 @@ def _thresholds(results: Sequence[IndicatorResult]) -> list[str]:
     return list(labels) or BUILT_IN_SCALE.labels()
 
 
-def _threshold(request: HttpRequest, results: Sequence[IndicatorResult]) -> str:
+def _threshold(request: HttpRequest, results: Sequence[IndicatorResult | Judged]) -> str:
     wanted = request.GET.get("at_least", "")
     choices = _thresholds(results)
     if wanted in choices:
@@ -113,6 +114,12 @@ def _bands(scale: Any) -> list[tuple[Any, str]]:
     return [(band, range_words(scale, i)) for i, band in enumerate(scale.bands)]
 
 
+# Beyond this many indicators in a year, the year page gives the shares and sends the reader to
+# each department's page for the indicators themselves: a table of 600 rows is read by nobody
+# and took half a second to render (bench/national.py).
+ROW_LIMIT = 100
+
+
 def _achievement_page(
     request: HttpRequest,
     municipality: Municipality,
@@ -120,15 +127,28 @@ def _achievement_page(
     department: Department | None,
     scope: access.DeclarationScope,
 ) -> HttpResponse:
-    years = sorted({*evaluation_years(municipality), fiscal_year})
-    results = [
-        r
-        for r in achievement_results(municipality, fiscal_years=years, department=department)
+    kept = judged_years(municipality)
+    years = sorted({*kept.years, fiscal_year})
+    judged = [
+        j
+        for j in kept.judged
+        if (department is None or department.pk in j.departments)
         # Work in progress of the user's departments only, as on the declaration pages.
-        if r.department_id is None or scope.sees(r.department_id)
+        and (j.department_id is None or scope.sees(j.department_id))
     ]
-    current = [r for r in results if r.fiscal_year == fiscal_year]
+    current = [j for j in judged if j.fiscal_year == fiscal_year]
     threshold = _threshold(request, current)
+    listed = department is not None or len(current) <= ROW_LIMIT
+    groups = []
+    if listed:
+        results = achievement_results(
+            municipality,
+            fiscal_years=[fiscal_year],
+            department=department,
+            # Plan indicators cost five queries: read only when the year has one to list.
+            include_plan_indicators=any(j.goal_id is None for j in current),
+        )
+        groups = _grouped([r for r in results if r.department_id is None or scope.sees(r.department_id)])
     return render(
         request,
         "evaluation/achievement.html",
@@ -136,13 +156,14 @@ def _achievement_page(
             "municipality": municipality,
             "fiscal_year": fiscal_year,
             "department": department,
-            "groups": _grouped(current),
+            "groups": groups,
+            "unlisted": 0 if listed else len(current),
             "threshold": threshold,
             "thresholds": _thresholds(current),
             "by_department": achievement_rollups(current, by="department", threshold=threshold),
-            "by_goal": achievement_rollups(current, by="goal", threshold=threshold),
+            "by_goal": achievement_rollups(current, by="goal", threshold=threshold) if listed else [],
             "by_plan_node": achievement_rollups(current, by="plan_node", threshold=threshold),
-            "trend": achievement_rollups(results, by="year", threshold=threshold),
+            "trend": achievement_rollups(judged, by="year", threshold=threshold),
             "years": sorted(years, reverse=True),
         },
     )
@@ -158,8 +179,7 @@ def achievement_year(request: HttpRequest, slug: str, fiscal_year: int) -> HttpR
 @login_required
 @require_GET
 def achievement_department(request: HttpRequest, slug: str, fiscal_year: int, pk: int) -> HttpResponse:
-    department = access.department_for_reader(request.user, slug, pk)
-    scope = access.reader_scope(request.user, slug)
+    department, scope = access.department_for_reader(request.user, slug, pk)
     return _achievement_page(request, department.municipality, fiscal_year, department, scope)
 
 

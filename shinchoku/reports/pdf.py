@@ -504,14 +504,29 @@ def guideline_progress_pdf(document: ParsedGuidelineProgress) -> bytes:
 # --- achievement summary ------------------------------------------------------------------
 
 
-def _summary_chart(rows: list[SummaryRow]) -> Drawing:
-    """Horizontal bars of each department's share at or above the threshold, values printed."""
+# Bars per chart: one chart fits the A4 landscape frame (515 pt high) with room for a heading.
+CHART_BARS = 18
+
+
+def _summary_charts(rows: list[SummaryRow]) -> list[Flowable]:
+    """Horizontal bars of each department's share at or above the threshold, values printed.
+
+    A city of 40 departments over ten years has 400 bars: one drawing that tall cannot be laid
+    out on any page (reportlab refuses it), so the bars are drawn CHART_BARS to a chart.
+    """
     bars = [r for r in rows if r.share is not None]
+    charts: list[Flowable] = []
+    for start in range(0, len(bars), CHART_BARS):
+        charts += [_summary_chart(bars[start : start + CHART_BARS]), Spacer(1, 8)]
+    return charts
+
+
+def _summary_chart(bars: list[SummaryRow]) -> Drawing:
     height = 30 + 22 * len(bars)
     drawing = Drawing(560, height)
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 150, 10, 360, height - 20
-    chart.data = [[float(r.share) for r in reversed(bars)]]  # type: ignore[arg-type]
+    chart.data = [[float(r.share) for r in reversed(bars) if r.share is not None]]
     chart.categoryAxis.categoryNames = [
         f"{format_fiscal_year(r.fiscal_year)} {r.department}" for r in reversed(bars)
     ]
@@ -542,6 +557,6 @@ def summary_pdf(rows: list[SummaryRow], municipality_name: str) -> bytes:
         table_rows.append([_centered(str(cell)) for cell in cells])
     story: list[Flowable] = [Paragraph(_markup(title), styles["title"]), Spacer(1, 6)]
     if any(r.share is not None for r in rows):
-        story += [_summary_chart(rows), Spacer(1, 14)]
+        story += [*_summary_charts(rows), Spacer(1, 6)]
     story.append(_table(table_rows, (50, 80, 110, 90, 50, 60, 60, 100, 60, 60)))
     return _build(story, title=title, author=municipality_name, subject=SUMMARY_TITLE)

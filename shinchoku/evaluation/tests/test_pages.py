@@ -404,3 +404,69 @@ def test_staff_of_another_department_do_not_see_its_drafts(
     assert (
         client.get(f"/m/midori/evaluation/2024/departments/{declaration.department_id}/").status_code == 404
     )
+
+
+def test_the_year_page_shows_a_change_of_figures_at_once(
+    client: Client,
+    planner,
+    declaration: GoalDeclaration,
+    section: Section,  # type: ignore[no-untyped-def]
+) -> None:
+    """Each year's judgements are kept between page views, under a fingerprint of what they are
+    judged from: a change shows at once, and only the years it touches are judged again."""
+    from shinchoku.evaluation.summaries import KEPT
+    from shinchoku.goals.services import goal_results_update
+
+    municipality = declaration.municipality
+    earlier = declare(municipality, declaration.department, section, goals=2, year=2023)
+    login(client, planner)
+    url = "/m/midori/evaluation/2024/?at_least=達成"
+    before = client.get(url).content.decode()
+    kept = {year: judged for year, (_key, judged) in KEPT.town(municipality.pk).judged.items()}
+    assert set(kept) == {2023, 2024}
+    client.get(url)
+    assert all(KEPT.town(municipality.pk).judged[y][1] is kept[y] for y in kept)  # nothing changed
+
+    def set_actual(of: GoalDeclaration, year: int) -> None:
+        goal = of.goals.get(number=1)
+        first = goal.indicators.order_by("position", "id").first()
+        assert first is not None
+        goal_results_update(
+            goal=goal,
+            values={},
+            actuals={first: ("100件", Figure(Decimal(100), "件"))},
+            fiscal_year=year,
+            expected_version=None,
+            actor=Actor(label="tests"),
+        )
+
+    # 取組1's first indicator of 2024: 91 of 100 (概ね達成), now 100 of 100 (達成)
+    set_actual(declaration, 2024)
+    after = client.get(url).content.decode()
+    assert before != after
+    judged = KEPT.town(municipality.pk).judged
+    assert judged[2023][1] is kept[2023] and judged[2024][1] is not kept[2024]
+    # An actual of 2023 may count in 2024 (a cumulative total, last year's figure): both again.
+    kept = {year: found for year, (_key, found) in judged.items()}
+    set_actual(earlier, 2023)
+    client.get(url)
+    judged = KEPT.town(municipality.pk).judged
+    assert judged[2023][1] is not kept[2023] and judged[2024][1] is not kept[2024]
+
+
+def test_a_year_of_many_indicators_sends_the_reader_to_each_department(
+    client: Client,
+    planner,
+    declaration: GoalDeclaration,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from shinchoku.evaluation import views
+
+    monkeypatch.setattr(views, "ROW_LIMIT", 2)
+    login(client, planner)
+    page = client.get("/m/midori/evaluation/2024/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This year has 5 indicators" in page
+    assert f"/m/midori/evaluation/2024/departments/{declaration.department_id}/" in page
+    assert "取組1" not in page  # no row of indicators, no roll-up by goal
+    department_page = client.get(f"/m/midori/evaluation/2024/departments/{declaration.department_id}/")
+    assert "取組1" in department_page.content.decode()

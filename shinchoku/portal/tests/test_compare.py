@@ -129,8 +129,10 @@ def test_the_page_and_its_open_data(
     assert response.status_code == 200 and "自治体間の比較" in page
     assert "public" in response["Cache-Control"]
     assert 'href="/compare/?year=' in page and "prefecture=%E6%9E%B6%E7%A9%BA%E7%9C%8C" in page
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         page = client.get("/compare/", {"prefecture": "架空県"}, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    with django_assert_max_num_queries(1):  # kept until something is published
+        assert client.get("/compare/", {"prefecture": "架空県"}, HTTP_ACCEPT_LANGUAGE="ja").status_code == 200
     assert 'href="/p/midori/summary/"' in page and 'href="/p/sora/summary/"' in page
     assert "はるか市" not in page
 
@@ -168,3 +170,14 @@ def test_search_filter_choices_are_read_once_until_the_next_publishing(
     with django_assert_num_queries(2):  # a new revision: read again
         again = selectors.filter_choices(municipality)
     assert "未来創造部" in again["departments"]
+
+
+def test_a_publishing_shows_at_once(
+    client: Client, cities: dict[str, Publication], actor: Actor, seeds_dir: Path
+) -> None:
+    """The comparison is kept between views, under the newest revision: a publishing anywhere
+    makes the next view compute it again."""
+    assert "あおば村" not in client.get("/compare/", {"prefecture": "架空県"}).content.decode()
+    aoba = municipality_create(code="993018", name="あおば村", prefecture="架空県", slug="aoba", actor=actor)
+    _publish_seed(aoba, actor, seeds_dir)
+    assert "あおば村" in client.get("/compare/", {"prefecture": "架空県"}).content.decode()

@@ -280,3 +280,36 @@ def test_first_pages_rasterise(tmp_path: Path, goal_pdf: bytes, guideline_pdf: b
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
         width, height = struct.unpack(">II", png[16:24])
         assert (width, height) == (702, 497)  # A4 landscape (842 × 595 pt) at 60 dpi, rounded up
+
+
+def test_the_summary_of_a_large_city_lays_out_every_bar() -> None:
+    """40 departments over ten years: 400 bars. One chart that tall fits no page (reportlab
+    refused it, and a large city could not publish); the bars are drawn a page's worth at a time."""
+    from decimal import Decimal
+
+    from shinchoku.reports.pdf import CHART_BARS, summary_pdf
+    from shinchoku.reports.summary import SummaryRow
+
+    rows = [
+        SummaryRow(
+            fiscal_year=2016 + year,
+            department=f"第{department}部",
+            publication_id=year * 40 + department,
+            threshold="概ね達成",
+            indicators=10,
+            graded=10,
+            at_or_above=department % 11,
+            awaiting_person=0,
+            not_evaluable=0,
+            share=Decimal(department % 11 * 10),
+            grades={},
+        )
+        for year in range(10)
+        for department in range(1, 41)
+    ]
+    data = summary_pdf(rows, "大都市")
+    with pdfplumber.open(BytesIO(data)) as pdf:
+        text = compact("".join(page.extract_text() or "" for page in pdf.pages))
+        assert len(pdf.pages) >= 400 // CHART_BARS
+    # Each department's bar of each year and its table row: nothing dropped.
+    assert text.count("第40部") == 2 * 10

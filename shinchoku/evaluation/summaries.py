@@ -1,0 +1,274 @@
+"""Every indicator of a municipality judged for every year, kept while its inputs do not change.
+
+The achievement pages show the share at or above a grade per year, per department and per
+plan node. Those shares need every indicator of every year judged: a city of 40 departments
+keeps 600 indicators a year, and after ten years judging them all took more than a second
+per page view (bench/national.py, ADR 10). A roll-up needs much less than a judged result:
+the grade, its scale, the weight, and the groups it falls in. That is a ``Judged``.
+
+The judged list is kept per process, under a *fingerprint* of everything it is computed
+from: for each input table, the municipality's row count, highest id and latest
+``updated_at``. One query reads it. Any insert raises a highest id (ids are never reused:
+Django's SQLite tables use AUTOINCREMENT), a delete lowers a count, an update moves an
+``updated_at`` (every input model is timestamped; the two link tables only insert and
+delete). So a page never shows a judgement older than the data, in any process, without
+any writer having to remember to invalidate anything. Kept in the process rather than in
+Django's cache: the values are object graphs that pickling would cost more to read back than
+the fingerprint saves.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connections, router
+
+from shinchoku.evaluation.models import GradeBand, GradeScale, ManualGrade
+from shinchoku.evaluation.scales import Grade, Scale
+from shinchoku.goals.models import Goal, GoalDeclaration
+from shinchoku.organizations.models import Department, Municipality, Section
+from shinchoku.plans.models import Indicator, Measurement, Plan, PlanNode, Target
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """What a roll-up needs of one judged indicator (or goal without figures) for one year."""
+
+    fiscal_year: int
+    departments: frozenset[int]  # the departments whose pages list it
+    department_id: int | None
+    department_name: str
+    department_position: int
+    goal_id: int | None
+    goal_number: int | None
+    goal_title: str
+    plan_node_id: int | None
+    plan_node_label: str
+    grade: Grade | None
+    scale: Scale
+    weight: Decimal
+
+
+@dataclass(frozen=True)
+class JudgedYears:
+    years: list[int]  # years with a declaration or a plan indicator's figure, newest first
+    judged: list[Judged]  # every year, in document order
+
+
+# Each input: its table, how its rows of one municipality are found (``%s`` is the id), and
+# the fiscal year its rows belong to when a year's judgements depend on that year's rows only.
+_D = GoalDeclaration._meta.db_table
+_G = Goal._meta.db_table
+_MUNICIPALITY = "municipality_id = %s"
+_INDICATORS = f"indicator_id IN (SELECT id FROM {Indicator._meta.db_table} WHERE municipality_id = %s)"
+
+
+@dataclass(frozen=True)
+class _Input:
+    table: str  # FROM clause; its rows are ``t``
+    condition: str
+    year: str | None = None  # the expression of a row's fiscal year, if the input is by year
+    timestamped: bool = True
+
+
+_INPUTS: list[_Input] = [
+    # By year: a year is judged from its declarations, goals, their indicators and grades, and
+    # the actuals of that year and the years before (cumulative totals, last year's figure).
+    _Input(f"{_D} t", "t.municipality_id = %s", year="t.fiscal_year"),
+    _Input(f"{_G} t JOIN {_D} d ON d.id = t.declaration_id", "d.municipality_id = %s", year="d.fiscal_year"),
+    _Input(
+        f"{Goal.indicators.through._meta.db_table} t JOIN {_G} g ON g.id = t.goal_id JOIN {_D} d ON d.id = g.declaration_id",
+        "d.municipality_id = %s",
+        year="d.fiscal_year",
+        timestamped=False,
+    ),
+    _Input(f"{ManualGrade._meta.db_table} t", "t.municipality_id = %s", year="t.fiscal_year"),
+    _Input(f"{Measurement._meta.db_table} t", f"t.{_INDICATORS}", year="t.fiscal_year"),
+    # Every year: an indicator's definition, its targets (a prorated target is read from the
+    # plan's last year), the scales, and the names of departments, sections and plan nodes.
+    _Input(f"{Target._meta.db_table} t", f"t.{_INDICATORS}"),
+    _Input(f"{Indicator._meta.db_table} t", f"t.{_MUNICIPALITY}"),
+    _Input(f"{Indicator.sections.through._meta.db_table} t", f"t.{_INDICATORS}", timestamped=False),
+    _Input(f"{GradeScale._meta.db_table} t", f"t.{_MUNICIPALITY}"),
+    _Input(
+        f"{GradeBand._meta.db_table} t",
+        f"t.scale_id IN (SELECT id FROM {GradeScale._meta.db_table} WHERE municipality_id = %s)",
+        timestamped=False,
+    ),
+    _Input(f"{Department._meta.db_table} t", f"t.{_MUNICIPALITY}"),
+    _Input(f"{Section._meta.db_table} t", f"t.{_MUNICIPALITY}"),
+    _Input(f"{Plan._meta.db_table} t", f"t.{_MUNICIPALITY}"),
+    _Input(
+        f"{PlanNode._meta.db_table} t",
+        f"t.plan_id IN (SELECT id FROM {Plan._meta.db_table} WHERE municipality_id = %s)",
+    ),
+]
+_ACTUALS = 4  # the position of the actuals: a year depends on those of the years before too
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """The state of a municipality's inputs: every input's (count, highest id, latest change)."""
+
+    every_year: tuple[object, ...]
+    by_year: dict[int, dict[int, tuple[object, ...]]]  # input position → year → state
+
+    def of_year(self, year: int) -> tuple[object, ...]:
+        """What judging ``year`` depends on."""
+        own = tuple(self.by_year.get(position, {}).get(year) for position in range(_ACTUALS))
+        actuals = tuple(
+            sorted((y, state) for y, state in self.by_year.get(_ACTUALS, {}).items() if y <= year)
+        )
+        return (self.every_year, own, actuals)
+
+    def whole(self) -> tuple[object, ...]:
+        return (
+            self.every_year,
+            tuple(sorted((p, tuple(sorted(y.items()))) for p, y in self.by_year.items())),
+        )
+
+
+def fingerprint(municipality: Municipality) -> Fingerprint:
+    """The state of every input of the municipality's judgements, by year where it is: one query."""
+    parts = []
+    params: list[int] = []
+    for position, source in enumerate(_INPUTS):
+        latest = "MAX(t.updated_at)" if source.timestamped else "NULL"
+        year = source.year or "NULL"
+        group = f" GROUP BY {source.year}" if source.year else ""
+        parts.append(
+            f"SELECT {position}, {year}, COUNT(*), MAX(t.id), {latest} FROM {source.table} "
+            f"WHERE {source.condition}{group}"
+        )
+        params += [municipality.pk] * source.condition.count("%s")
+    # Read where the judgements are read (a replica for a portal read, else the primary).
+    alias = router.db_for_read(Indicator)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    every_year: list[tuple[object, ...]] = []
+    by_year: dict[int, dict[int, tuple[object, ...]]] = {}
+    # Sorted here: PostgreSQL may run the branches in parallel and return them in any order.
+    for position, year, count, highest, changed in sorted(rows, key=lambda row: (row[0], row[1] or 0)):
+        state = (count, highest, str(changed))
+        if year is None:
+            every_year.append((position, *state))
+        else:
+            by_year.setdefault(position, {})[year] = state
+    return Fingerprint(tuple(every_year), by_year)
+
+
+@dataclass
+class _Town:
+    years: tuple[tuple[object, ...], list[int]] | None = None  # (whole fingerprint, years)
+    judged: dict[int, tuple[tuple[object, ...], list[Judged]]] = field(default_factory=dict)
+
+    def rows(self) -> int:
+        return sum(len(judged) for _key, judged in self.judged.values())
+
+
+class _Kept:
+    """The judged years of the municipalities read last, bounded by the judged rows held."""
+
+    def __init__(self, max_rows: int) -> None:
+        self.max_rows = max_rows
+        self._lock = threading.Lock()
+        self._towns: OrderedDict[int, _Town] = OrderedDict()
+
+    def town(self, municipality_id: int) -> _Town:
+        with self._lock:
+            town = self._towns.setdefault(municipality_id, _Town())
+            self._towns.move_to_end(municipality_id)
+            return town
+
+    def trim(self) -> None:
+        with self._lock:
+            while len(self._towns) > 1 and sum(t.rows() for t in self._towns.values()) > self.max_rows:
+                self._towns.popitem(last=False)
+
+    def discard(self, municipality_id: int) -> None:
+        with self._lock:
+            self._towns.pop(municipality_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._towns.clear()
+
+
+# About 200 bytes a row: some 40 MB at most per process.
+KEPT = _Kept(max_rows=200_000)
+
+
+def judged_years(municipality: Municipality) -> JudgedYears:
+    """Every indicator of every year of the municipality, judged.
+
+    Each year is kept until what it is judged from changes: a new actual of this year has the
+    year (and the years after it) judged again, not the ten before.
+    """
+    # Imported here: selectors imports this module for the achievement pages.
+    from shinchoku.evaluation.selectors import evaluation_years
+
+    state = fingerprint(municipality)
+    town = KEPT.town(municipality.pk)
+    whole = state.whole()
+    if town.years is None or town.years[0] != whole:
+        town.years = (whole, evaluation_years(municipality))
+    years = town.years[1]
+    stale = [y for y in years if (kept := town.judged.get(y)) is None or kept[0] != state.of_year(y)]
+    if stale:
+        fresh = _judge(municipality, stale)
+        for year in stale:
+            town.judged[year] = (state.of_year(year), fresh.get(year, []))
+    for year in set(town.judged) - set(years):
+        del town.judged[year]
+    KEPT.trim()
+    judged = [j for year in sorted(years) for j in town.judged[year][1]]
+    return JudgedYears(years=years, judged=judged)
+
+
+def _judge(municipality: Municipality, years: list[int]) -> dict[int, list[Judged]]:
+    from shinchoku.evaluation.selectors import achievement_results
+
+    results = achievement_results(municipality, fiscal_years=years)
+    owners = _plan_indicator_departments(r.indicator_id for r in results if r.declaration_id is None)
+    by_year: dict[int, list[Judged]] = {}
+    for r in results:
+        by_year.setdefault(r.fiscal_year, []).append(
+            Judged(
+                fiscal_year=r.fiscal_year,
+                departments=(
+                    frozenset([r.department_id])
+                    if r.declaration_id is not None and r.department_id
+                    else owners.get(r.indicator_id or 0, frozenset())
+                ),
+                department_id=r.department_id,
+                department_name=r.department_name,
+                department_position=r.department_position,
+                goal_id=r.goal_id,
+                goal_number=r.goal_number,
+                goal_title=r.goal_title,
+                plan_node_id=r.plan_node_id,
+                plan_node_label=r.plan_node_label,
+                grade=r.grade,
+                scale=r.scale,
+                weight=r.weight,
+            )
+        )
+    return by_year
+
+
+def _plan_indicator_departments(indicator_ids: Iterable[int | None]) -> dict[int, frozenset[int]]:
+    """The departments of each plan indicator's sections: its department pages list it."""
+    wanted = {pk for pk in indicator_ids if pk is not None}
+    departments: dict[int, set[int]] = {}
+    links = Indicator.sections.through.objects.filter(indicator_id__in=wanted).values_list(
+        "indicator_id", "section__department_id"
+    )
+    for indicator_id, department_id in links:
+        if department_id is not None:
+            departments.setdefault(indicator_id, set()).add(department_id)
+    return {pk: frozenset(found) for pk, found in departments.items()}
