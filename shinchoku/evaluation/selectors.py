@@ -272,16 +272,29 @@ def _judge(indicator: Indicator, year: int, scale: Scale, **context: Any) -> Ind
 _FIGURE_FIELDS = ("id", "indicator_id", "fiscal_year", "value", "provisional")
 
 
-def _indicator_prefetches(*, manual: bool = True) -> list[Prefetch[Any]]:
+def _indicator_prefetches(years: Sequence[int], *, manual: bool = True) -> list[Prefetch[Any]]:
+    """What judging an indicator for ``years`` reads: its figures of those years and of the
+    years they are judged from, not thirty years of them (a large city's year page read 12,000
+    figures to judge two years: bench/national.py)."""
+    low, high = min(years), max(years)
+    # A year's own target, or the plan's last-year target it is prorated from.
+    targets = Q(fiscal_year__in=list(years)) | Q(fiscal_year=F("indicator__period_end_year"))
+    # A year's actual and the year before it, or every year up to it for a cumulative total.
+    actuals = Q(fiscal_year__gte=low - 1, fiscal_year__lte=high) | Q(
+        indicator__cumulative=True, fiscal_year__lte=high
+    )
     prefetches = [
-        # Only what judging reads: ten years of figures of a city are 60,000 rows.
+        # Only what judging reads.
         Prefetch(
             "targets",
-            queryset=Target.objects.filter(kind=Target.Kind.FINAL)
+            queryset=Target.objects.filter(targets, kind=Target.Kind.FINAL)
             .only(*_FIGURE_FIELDS)
             .order_by("fiscal_year"),
         ),
-        Prefetch("measurements", queryset=Measurement.objects.only(*_FIGURE_FIELDS).order_by("fiscal_year")),
+        Prefetch(
+            "measurements",
+            queryset=Measurement.objects.filter(actuals).only(*_FIGURE_FIELDS).order_by("fiscal_year"),
+        ),
         Prefetch(
             "sections", queryset=Section.objects.select_related("department").order_by("position", "name")
         ),
@@ -401,7 +414,7 @@ def _declarations(
         .annotate(linked_goal=F("goals__id"))
     )
     by_id = {indicator.pk: indicator for indicator in linked}
-    prefetch_related_objects(list(by_id.values()), *_indicator_prefetches(manual=False))
+    prefetch_related_objects(list(by_id.values()), *_indicator_prefetches(fiscal_years, manual=False))
     indicators: dict[int, list[Indicator]] = {}
     for row in linked:
         indicators.setdefault(row.linked_goal, []).append(by_id[row.pk])
@@ -447,7 +460,7 @@ def _plan_indicators(
         queryset = queryset.filter(sections__department=department)
     return list(
         queryset.select_related("plan_node__plan")
-        .prefetch_related(*_indicator_prefetches())
+        .prefetch_related(*_indicator_prefetches(years))
         .order_by("position", "id")
     )
 
@@ -467,6 +480,8 @@ def achievement_results(
     then indicators of plans with figures in the years. ``scale`` forces one scale
     instead of the applicable one.
     """
+    if not fiscal_years:
+        return []
     book = grade_scales_of(municipality)
     forced = scale.to_scale() if scale is not None else None
 

@@ -256,3 +256,33 @@ def test_plan_indicators_prorated_weighted_rolled_up_by_node_and_year(
     assert achievement_results(municipality, fiscal_years=[2017], department=other) == []
     with pytest.raises(ValueError, match="Unknown grouping"):
         achievement_rollups(results, by="section")
+
+
+def test_a_year_judged_alone_reads_every_figure_it_depends_on(
+    municipality: Municipality, plan: Plan, section: Section
+) -> None:
+    """Judging some years reads only the figures those years depend on (their own, the year
+    before, a cumulative series from its start, the prorated plan's last target): each year
+    judged alone is judged as it is among every year."""
+    years = list(range(2016, 2021))
+    kinds: list[dict[str, object]] = [
+        {"formula": "ratio", "cumulative": True, "period_start_year": 2016, "period_end_year": 2020,
+         "prorate_target": True},
+        {"formula": "baseline_relative", "baseline_value": Decimal(1000), "prorate_target": True,
+         "period_start_year": 2016, "period_end_year": 2020},
+        {"formula": "previous_year_increase"},
+        {"formula": "previous_year_decrease", "baseline_value": Decimal(50), "baseline_year": 2015},
+        {"formula": "decrease"},
+    ]  # fmt: skip
+    for number, fields in enumerate(kinds):
+        indicator = plan_indicator(plan, section, f"指標{number}", **fields)
+        figures(
+            indicator,
+            targets={2020: 2000} if fields.get("prorate_target") else {y: 100 + y % 7 for y in years},
+            actuals={y: 40 + (y * 37 + number * 11) % 90 for y in years if (y + number) % 4},
+        )
+    together = achievement_results(municipality, fiscal_years=years)
+    alone = [r for year in years for r in achievement_results(municipality, fiscal_years=[year])]
+    assert len(together) > 15
+    key = lambda r: (r.indicator_id, r.fiscal_year)  # noqa: E731
+    assert [r.to_json() for r in sorted(alone, key=key)] == [r.to_json() for r in sorted(together, key=key)]
