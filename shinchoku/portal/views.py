@@ -90,7 +90,17 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
         section=_search_text(request.GET.get("section", "")),
         grade=_search_text(request.GET.get("grade", "")),
     )
-    hits = selectors.search(municipality, query, filters) if query else []
+    page = int(request.GET["page"]) if re.fullmatch(r"[1-9]", request.GET.get("page", "")) else 1
+    page = min(page, SEARCH_PAGES)
+    # One more than a page: whether there is a next page, without counting every match.
+    found = (
+        selectors.search(municipality, query, filters, limit=SEARCH_PAGE + 1, offset=(page - 1) * SEARCH_PAGE)
+        if query
+        else []
+    )
+    hits = found[:SEARCH_PAGE]
+    more = len(found) > SEARCH_PAGE and page < SEARCH_PAGES
+    first = (page - 1) * SEARCH_PAGE + 1
     return render(
         request,
         "portal/search.html",
@@ -99,9 +109,26 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
             "query": query,
             "filters": filters,
             "hits": hits,
+            # Counted only when all of them are on the first page; else "results 21–40".
+            "paged": page > 1 or more,
+            "first": first,
+            "last": first + len(hits) - 1,
+            "previous_page": _page_query(request, page - 1) if page > 1 else "",
+            "next_page": _page_query(request, page + 1) if more else "",
             "choices": selectors.filter_choices(municipality),
         },
     )
+
+
+# A page of search results: the top 20, highlighted, as many pages as make the first hundred.
+SEARCH_PAGE = 20
+SEARCH_PAGES = 5
+
+
+def _page_query(request: HttpRequest, page: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(page)
+    return query.urlencode()
 
 
 @require_GET

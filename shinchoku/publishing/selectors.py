@@ -87,9 +87,14 @@ def _fts_phrase(term: str) -> str:
 
 
 def search(
-    municipality: Municipality, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100
+    municipality: Municipality,
+    query: str,
+    filters: SearchFilters = SearchFilters(),
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[SearchHit]:
-    """Entries of current publications containing every term, newest year first."""
+    """Entries of current publications containing every term, newest year first: ``limit``
+    of them from the ``offset``-th (the rows are ranked and cut in the database)."""
     terms = search_terms(query)
     if not terms:
         return []
@@ -113,7 +118,7 @@ def search(
             # PostgreSQL: icontains becomes ILIKE, which the pg_trgm GIN indexes serve.
             entries = entries.filter(Q(body__icontains=term) | Q(heading__icontains=term))
     rows = entries.select_related("publication").defer("publication__document").order_by("-fiscal_year", "id")
-    return [SearchHit(entry=e, snippet=highlight(e.body, terms)) for e in rows[:limit]]
+    return [SearchHit(entry=e, snippet=highlight(e.body, terms)) for e in rows[offset : offset + limit]]
 
 
 def highlight(text: str, terms: list[str]) -> SafeString:

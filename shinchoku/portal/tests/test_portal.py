@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pdfplumber
@@ -14,7 +15,7 @@ from shinchoku.goals.models import Goal
 from shinchoku.imports.services import report_import
 from shinchoku.organizations.models import Municipality
 from shinchoku.portal.tests.conftest import SEED_000
-from shinchoku.publishing.models import Publication
+from shinchoku.publishing.models import Publication, SearchEntry
 
 
 def test_index_lists_current_publications(client: Client, published: dict[str, Publication]) -> None:
@@ -145,6 +146,33 @@ def test_search_filters(client: Client, published: dict[str, Publication]) -> No
         "/p/midori/search/", {"q": "実施", "year": "2018", "section": "都市政策課"}
     ).content.decode()
     assert "パブリックコメント制度" in page and "市民満足度調査" not in page
+
+
+def test_search_results_come_a_page_at_a_time(
+    client: Client, published: dict[str, Publication], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of results, cut in the database: together they are the whole list, in order."""
+    from shinchoku.portal import views
+    from shinchoku.publishing import selectors
+
+    municipality = next(iter(published.values())).municipality
+    everything = [h.entry.pk for h in selectors.search(municipality, "実施")]
+    assert len(everything) > 4
+    monkeypatch.setattr(views, "SEARCH_PAGE", 2)
+    seen: list[str] = []
+    address = "/p/midori/search/?q=%E5%AE%9F%E6%96%BD"
+    for number in range(1, 4):
+        page = client.get(address, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        first = 2 * number - 1
+        assert f"Results {first}–{first + 1} for" in page and f'<ol class="hits" start="{first}">' in page
+        seen += re.findall(r'<li>\s*<a href="/p/midori/reports/\d+/#([^"]+)"', page)
+        assert ("Previous 20 results" in page) == (number > 1)
+        found = re.search(r'href="\?([^"]+)" rel="next"', page)
+        assert found is not None
+        address = "/p/midori/search/?" + found.group(1).replace("&amp;", "&")
+        assert f"page={number + 1}" in address and "q=" in address
+    anchors = {e.pk: e.anchor for e in SearchEntry.objects.filter(pk__in=everything[:6])}
+    assert seen == [anchors[pk] for pk in everything[:6]]
 
 
 def test_search_escapes_the_query(client: Client, published: dict[str, Publication]) -> None:
