@@ -272,17 +272,22 @@ def _judge(indicator: Indicator, year: int, scale: Scale, **context: Any) -> Ind
 _FIGURE_FIELDS = ("id", "indicator_id", "fiscal_year", "value", "provisional")
 
 
-def _indicator_prefetches(years: Sequence[int], *, manual: bool = True) -> list[Prefetch[Any]]:
-    """What judging an indicator for ``years`` reads: its figures of those years and of the
+def _indicator_prefetches(
+    indicators: Iterable[Indicator], years: Sequence[int], *, manual: bool = True
+) -> list[Prefetch[Any]]:
+    """What judging ``indicators`` for ``years`` reads: their figures of those years and of the
     years they are judged from, not thirty years of them (a large city's year page read 12,000
-    figures to judge two years: bench/national.py)."""
+    figures to judge two years: bench/national.py). The conditions name the indicators' own
+    columns only: joining the indicator table for them made PostgreSQL scan it."""
     low, high = min(years), max(years)
+    ends = {i.period_end_year for i in indicators if i.prorate_target and i.period_end_year}
+    cumulative = [i.pk for i in indicators if i.cumulative]
     # A year's own target, or the plan's last-year target it is prorated from.
-    targets = Q(fiscal_year__in=list(years)) | Q(fiscal_year=F("indicator__period_end_year"))
+    targets = Q(fiscal_year__in=sorted({*years, *ends}))
     # A year's actual and the year before it, or every year up to it for a cumulative total.
-    actuals = Q(fiscal_year__gte=low - 1, fiscal_year__lte=high) | Q(
-        indicator__cumulative=True, fiscal_year__lte=high
-    )
+    actuals = Q(fiscal_year__gte=low - 1, fiscal_year__lte=high)
+    if cumulative:
+        actuals |= Q(indicator_id__in=cumulative, fiscal_year__lte=high)
     prefetches = [
         # Only what judging reads.
         Prefetch(
@@ -414,7 +419,8 @@ def _declarations(
         .annotate(linked_goal=F("goals__id"))
     )
     by_id = {indicator.pk: indicator for indicator in linked}
-    prefetch_related_objects(list(by_id.values()), *_indicator_prefetches(fiscal_years, manual=False))
+    unique = list(by_id.values())
+    prefetch_related_objects(unique, *_indicator_prefetches(unique, fiscal_years, manual=False))
     indicators: dict[int, list[Indicator]] = {}
     for row in linked:
         indicators.setdefault(row.linked_goal, []).append(by_id[row.pk])
@@ -458,11 +464,10 @@ def _plan_indicators(
     )
     if department is not None:
         queryset = queryset.filter(sections__department=department)
-    return list(
-        queryset.select_related("plan_node__plan")
-        .prefetch_related(*_indicator_prefetches(years))
-        .order_by("position", "id")
-    )
+    found = list(queryset.select_related("plan_node__plan").order_by("position", "id"))
+    if found:
+        prefetch_related_objects(found, *_indicator_prefetches(found, years))
+    return found
 
 
 def achievement_results(
