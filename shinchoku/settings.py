@@ -7,6 +7,7 @@ and the test settings set it to ``development``.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -65,6 +66,11 @@ INSTALLED_APPS = [
     "shinchoku.reports",
     "shinchoku.accounts",
     "shinchoku.workflow",
+    # The REST API (docs/api.md): DRF, its OpenAPI document and the documentation's static files.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "shinchoku.api",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +271,86 @@ LOGIN_FAILURE_LIMIT_PER_USERNAME = env_int("LOGIN_FAILURE_LIMIT_PER_USERNAME", 5
 LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 LOGIN_TRUSTED_PROXY_COUNT = env_int("LOGIN_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+
+# The REST API (shinchoku.api, docs/api.md): personal access tokens, JSON only, errors in one
+# shape, pages of 50, and rate limits per client address (no token) and per token, counted in
+# each process's cache. A rate is "<requests>/<second|minute|hour|day>".
+def _api_rate(name: str, default: str) -> str:
+    rate = env_str(name, default)
+    if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", rate):
+        raise ImproperlyConfigured(
+            f"{name}={rate!r}: write a rate as 60/minute (second, minute, hour or day)."
+        )
+    return rate
+
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["shinchoku.api.authentication.TokenAuthentication"],
+    # Nothing is public unless its view says so (the published data's views do).
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "shinchoku.api.permissions.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "shinchoku.api.throttles.AnonymousRateThrottle",
+        "shinchoku.api.throttles.TokenRateThrottle",
+        "shinchoku.api.throttles.TokenWriteRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anonymous": _api_rate("SHINCHOKU_API_RATE_ANONYMOUS", "120/minute"),
+        "token": _api_rate("SHINCHOKU_API_RATE_TOKEN", "600/minute"),
+        "token_write": _api_rate("SHINCHOKU_API_RATE_WRITE", "120/minute"),
+    },
+    # The client's address as the log-in throttle reads it (never a client-chosen X-Forwarded-For).
+    "NUM_PROXIES": LOGIN_TRUSTED_PROXY_COUNT,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # OPTIONS describes nothing (405): the OpenAPI document is the description.
+    "DEFAULT_METADATA_CLASS": None,
+    "DEFAULT_PAGINATION_CLASS": "shinchoku.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "shinchoku.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "shinchoku.api.schema.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shinchoku API（進捗）",
+    "DESCRIPTION": (
+        "公表された報告書・目標・指標・取り組みを読む公開 API と、個人用アクセストークンで作成中の目標宣言を読み、"
+        "照会の実績・予定と実績値を書く職員用 API。/ Public, read-only endpoints for everything published, "
+        "and staff endpoints (a personal access token) to read drafts and write entries and figures. "
+        "See docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "TAGS": [
+        {
+            "name": "公開データ / public data",
+            "description": "公表された版だけを読む（トークン不要）/ published revisions only, no token",
+        },
+        {
+            "name": "職員（トークン）/ staff (token)",
+            "description": "トークンの利用者として読み書きする / as the token's user",
+        },
+    ],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # What the URL converters accept: a client generating paths from the document gets real ones.
+    "PATH_CONVERTER_OVERRIDES": {
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+        "int": {"type": "integer", "minimum": 0},
+    },
+    "ENUM_NAME_OVERRIDES": {
+        "PublicationKindEnum": "shinchoku.publishing.models.Publication.Kind",
+        "EntryKindEnum": "shinchoku.progress.models.ProgressEntry.Kind",
+    },
+    # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # A token typed into 「Authorize」 is not kept in the browser: city halls share PCs.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False},
+}
 
 # Collection rounds: "before deadline" reminders start this many days before the deadline.
 ROUND_REMINDER_DAYS_BEFORE = env_int("ROUND_REMINDER_DAYS_BEFORE", 3, minimum=0)

@@ -5,6 +5,9 @@ from shinchoku.portal import views as portal_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The REST API (shinchoku.api, docs/api.md) and the page where staff make its access tokens.
+    path("api/", include("shinchoku.api.urls")),
+    path("account/tokens/", include("shinchoku.api.token_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The planning section's users and their reset links (shinchoku.accounts).
     path("m/<slug:slug>/users/", include("shinchoku.accounts.municipality_urls")),

@@ -129,6 +129,12 @@ def may_edit(scope: RoundScope, request: RoundRequest) -> bool:
     return request.section_id in scope.section_ids or scope.all_sections
 
 
+def request_open(request: RoundRequest) -> bool:
+    """The section may change its answer now: not submitted (or sent back), and the round is
+    open. Checked before every change, by the web forms and by the API alike."""
+    return request.is_editable and request.round.status == CollectionRound.Status.OPEN
+
+
 def request_for_editing(
     user: User | AnonymousUser, slug: str, pk: int, section_pk: int
 ) -> tuple[RoundRequest, RoundScope]:

@@ -37,6 +37,7 @@ from shinchoku.workflow.access import (
     municipality_for_round_management,
     request_for_editing,
     request_for_user,
+    request_open,
     round_for_management,
     round_for_user,
     round_scope_for_user,
@@ -213,12 +214,8 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _editable(req: RoundRequest) -> bool:
-    return req.is_editable and req.round.status == CollectionRound.Status.OPEN
-
-
 def _refuse_if_locked(request: HttpRequest, req: RoundRequest) -> HttpResponse | None:
-    if _editable(req):
+    if request_open(req):
         return None
     messages.error(
         request, _("This request is not open for editing now (submitted, or the round is closed).")
@@ -230,7 +227,7 @@ def _refuse_if_locked(request: HttpRequest, req: RoundRequest) -> HttpResponse |
 @require_GET
 def request_detail(request: HttpRequest, slug: str, pk: int, section_pk: int) -> HttpResponse:
     req, scope = request_for_user(request.user, slug, pk, section_pk)
-    return _request_page(request, req, may_edit(scope, req) and _editable(req))
+    return _request_page(request, req, may_edit(scope, req) and request_open(req))
 
 
 def _editor_rows(
@@ -526,7 +523,7 @@ def _row_response(
             "row_pk": row_pk,
             "req": req,
             "municipality": req.municipality,
-            "can_edit": _editable(req),
+            "can_edit": request_open(req),
             "new_form": EntryNewForm(),
             # 「保存しました」 (or the error just added) in the page's live region.
             "saved": saved,
@@ -639,7 +636,7 @@ def entries_save(request: HttpRequest, slug: str, pk: int, section_pk: int) -> H
 def entries_draft(request: HttpRequest, slug: str, pk: int, section_pk: int) -> HttpResponse:
     """Autosave: keep the changed boxes as the person's draft (not as the entries)."""
     req, _scope = request_for_editing(request.user, slug, pk, section_pk)
-    if not _editable(req):
+    if not request_open(req):
         return JsonResponse({"kept": [], "message": ""}, status=409)
     kept = batch_entries.drafts_keep(request=req, data=request.POST, user=request_user(request))
     message = _("Draft kept (%(time)s)") % {"time": timezone.localtime().strftime("%H:%M")} if kept else ""
@@ -697,7 +694,7 @@ def entry_move(request: HttpRequest, slug: str, pk: int, section_pk: int, entry_
 def goal_edit(request: HttpRequest, slug: str, pk: int, section_pk: int, goal_pk: int) -> HttpResponse:
     req, scope = request_for_user(request.user, slug, pk, section_pk)
     goal = goal_for_editing(req, goal_pk)
-    can_edit = may_edit(scope, req) and _editable(req)
+    can_edit = may_edit(scope, req) and request_open(req)
     if request.method == "POST" and not can_edit:
         if not may_edit(scope, req):
             raise PermissionDenied("Only the section's staff and head edit its entries.")
