@@ -478,16 +478,17 @@ def achievement_results(
     declaration: GoalDeclaration | None = None,
     include_plan_indicators: bool = True,
     scale: GradeScale | None = None,
+    book: ScaleBook | None = None,
 ) -> list[IndicatorResult]:
     """Every indicator of the years judged, in document order; a fixed number of queries.
 
     Indicators of goal declarations come first (by year, department, goal, position),
     then indicators of plans with figures in the years. ``scale`` forces one scale
-    instead of the applicable one.
+    instead of the applicable one; ``book`` gives the municipality's scales already read.
     """
     if not fiscal_years:
         return []
-    book = grade_scales_of(municipality)
+    book = book or grade_scales_of(municipality)
     forced = scale.to_scale() if scale is not None else None
 
     def scale_for(plan_id: int | None, year: int) -> Scale:

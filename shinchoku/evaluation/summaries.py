@@ -24,11 +24,15 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import connections, router
 
 from shinchoku.evaluation.models import GradeBand, GradeScale, ManualGrade
 from shinchoku.evaluation.scales import Grade, Scale
+
+if TYPE_CHECKING:
+    from shinchoku.evaluation.selectors import ScaleBook
 from shinchoku.goals.models import Goal, GoalDeclaration
 from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.plans.models import Indicator, Measurement, Plan, PlanNode, Target
@@ -57,6 +61,7 @@ class Judged:
 class JudgedYears:
     years: list[int]  # years with a declaration or a plan indicator's figure, newest first
     judged: list[Judged]  # every year, in document order
+    book: ScaleBook  # the municipality's grade scales, as judged
 
 
 # The municipality's declarations and indicators, read first through their municipality's index
@@ -171,6 +176,7 @@ def fingerprint(municipality: Municipality) -> Fingerprint:
 @dataclass
 class _Town:
     years: tuple[tuple[object, ...], list[int]] | None = None  # (whole fingerprint, years)
+    book: tuple[tuple[object, ...], ScaleBook] | None = None  # (every year's inputs, the scales)
     judged: dict[int, tuple[tuple[object, ...], list[Judged]]] = field(default_factory=dict)
 
     def rows(self) -> int:
@@ -216,30 +222,34 @@ def judged_years(municipality: Municipality) -> JudgedYears:
     year (and the years after it) judged again, not the ten before.
     """
     # Imported here: selectors imports this module for the achievement pages.
-    from shinchoku.evaluation.selectors import evaluation_years
+    from shinchoku.evaluation.selectors import evaluation_years, grade_scales_of
 
     state = fingerprint(municipality)
     town = KEPT.town(municipality.pk)
+    # The scales are inputs of every year: kept while those are unchanged.
+    if town.book is None or town.book[0] != state.every_year:
+        town.book = (state.every_year, grade_scales_of(municipality))
+    book = town.book[1]
     whole = state.whole()
     if town.years is None or town.years[0] != whole:
         town.years = (whole, evaluation_years(municipality))
     years = town.years[1]
     stale = [y for y in years if (kept := town.judged.get(y)) is None or kept[0] != state.of_year(y)]
     if stale:
-        fresh = _judge(municipality, stale)
+        fresh = _judge(municipality, stale, book)
         for year in stale:
             town.judged[year] = (state.of_year(year), fresh.get(year, []))
     for year in set(town.judged) - set(years):
         del town.judged[year]
     KEPT.trim()
     judged = [j for year in sorted(years) for j in town.judged[year][1]]
-    return JudgedYears(years=years, judged=judged)
+    return JudgedYears(years=years, judged=judged, book=book)
 
 
-def _judge(municipality: Municipality, years: list[int]) -> dict[int, list[Judged]]:
+def _judge(municipality: Municipality, years: list[int], book: ScaleBook) -> dict[int, list[Judged]]:
     from shinchoku.evaluation.selectors import achievement_results
 
-    results = achievement_results(municipality, fiscal_years=years)
+    results = achievement_results(municipality, fiscal_years=years, book=book)
     owners = _plan_indicator_departments(r.indicator_id for r in results if r.declaration_id is None)
     by_year: dict[int, list[Judged]] = {}
     for r in results:

@@ -147,6 +147,7 @@ def _achievement_page(
             department=department,
             # Plan indicators cost five queries: read only when the year has one to list.
             include_plan_indicators=any(j.goal_id is None for j in current),
+            book=kept.book,
         )
         groups = _grouped([r for r in results if r.department_id is None or scope.sees(r.department_id)])
     return render(
