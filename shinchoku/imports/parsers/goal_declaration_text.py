@@ -762,6 +762,18 @@ def _is_wrap(line: _Line, after: _Line) -> bool:
     )
 
 
+# What may not start a line (禁則): a wrap leaves it at the end of the line before, hanging
+# past the column's edge (ぶら下げ), so it says nothing of the column's width.
+_HANGING = "、。，．）」』】〉》〕％・！？"
+
+
+def _set_width(line: _Line) -> int:
+    """The width of a wrapped line without the punctuation that may hang past the column."""
+    raw = line.raw.strip()
+    hanging = raw[len(raw.rstrip(_HANGING)) :]
+    return line.width - sum(2 if is_wide(ch) else 1 for ch in hanging)
+
+
 @dataclass(frozen=True)
 class _Layout:
     """What the document shows of its columns, learned from the document itself.
@@ -778,7 +790,7 @@ class _Layout:
     @classmethod
     def learn(cls, records: list[_Record], regions: list[_Regions]) -> _Layout:
         widths = [
-            line.width
+            _set_width(line)
             for region in regions
             for block in _blocks(region.content)
             for line, after in itertools.pairwise(block)
