@@ -7,7 +7,8 @@ benchmark (bench/national.py on SQLite) they came 33 times in a run, 100–160 m
 the p95 of the achievement pages 150 ms against a p50 of 35. Collecting the youngest generation
 after 50,000 allocations rather than 700 makes full collections rare (none in that run) while
 reference counting still frees almost everything at once: what waits for the collector is only
-cyclic garbage, a few megabytes at most. ``gc.freeze()`` then leaves what the process has built
+cyclic garbage, at most what 50,000 allocations made (rendering a PDF makes such cycles; the
+worker's resident memory after bench/portal_load.py is the figure to watch). ``gc.freeze()`` then leaves what the process has built
 at start-up (Django's modules, URL patterns, templates) out of every later collection.
 """
 

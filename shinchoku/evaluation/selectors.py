@@ -477,6 +477,7 @@ def achievement_results(
     department: Department | None = None,
     declaration: GoalDeclaration | None = None,
     include_plan_indicators: bool = True,
+    include_declarations: bool = True,
     scale: GradeScale | None = None,
     book: ScaleBook | None = None,
 ) -> list[IndicatorResult]:
@@ -495,7 +496,11 @@ def achievement_results(
         return forced or book.applicable(plan_id=plan_id, fiscal_year=year)[0]
 
     results: list[IndicatorResult] = []
-    loaded = _declarations(municipality, fiscal_years, department, declaration)
+    loaded = (
+        _declarations(municipality, fiscal_years, department, declaration)
+        if include_declarations
+        else _Loaded([], {}, {}, {}, {})
+    )
     for decl in loaded.declarations:
         applicable = scale_for(None, decl.fiscal_year)
         for goal in loaded.goals.get(decl.pk, []):

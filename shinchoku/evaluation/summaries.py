@@ -6,12 +6,12 @@ keeps 600 indicators a year, and after ten years judging them all took more than
 per page view (bench/national.py, ADR 10). A roll-up needs much less than a judged result:
 the grade, its scale, the weight, and the groups it falls in. That is a ``Judged``.
 
-The judged list is kept per process, under a *fingerprint* of everything it is computed
-from: for each input table, the municipality's row count, highest id and latest
-``updated_at``. One query reads it. Any insert raises a highest id (ids are never reused:
+The judged years are kept per process, each under a *fingerprint* of what it is computed
+from: for each input table, the municipality's row count, highest id, latest ``updated_at``
+and sum of versions. One query reads it. Any insert raises a highest id (ids are never reused:
 Django's SQLite tables use AUTOINCREMENT), a delete lowers a count, an update moves an
-``updated_at`` (every input model is timestamped; the two link tables only insert and
-delete). So a page never shows a judgement older than the data, in any process, without
+``updated_at`` and a version (every input model is timestamped; the two link tables only insert
+and delete). So a page never shows a judgement older than the data, in any process, without
 any writer having to remember to invalidate anything. Kept in the process rather than in
 Django's cache: the values are object graphs that pickling would cost more to read back than
 the fingerprint saves.
@@ -68,9 +68,9 @@ class JudgedYears:
 # (``d`` and ``i`` below): joined in each branch instead, PostgreSQL chose a parallel scan of the
 # country's 440,000 declarations for some municipalities (90 ms of a 120 ms page).
 _WITH = (
-    f"WITH d AS MATERIALIZED (SELECT id, fiscal_year, updated_at FROM {GoalDeclaration._meta.db_table} "
+    f"WITH d AS MATERIALIZED (SELECT id, fiscal_year, updated_at, version FROM {GoalDeclaration._meta.db_table} "
     "WHERE municipality_id = %s), "
-    f"i AS MATERIALIZED (SELECT id, updated_at FROM {Indicator._meta.db_table} WHERE municipality_id = %s) "
+    f"i AS MATERIALIZED (SELECT id, updated_at, version FROM {Indicator._meta.db_table} WHERE municipality_id = %s) "
 )
 _WITH_PARAMS = 2
 _G = Goal._meta.db_table
@@ -92,16 +92,16 @@ _INPUTS: list[_Input] = [
     # the actuals of that year and the years before (cumulative totals, last year's figure).
     _Input("d t", year="t.fiscal_year"),
     _Input(f"{_G} t JOIN d ON d.id = t.declaration_id", year="d.fiscal_year"),
+    _Input(f"{ManualGrade._meta.db_table} t WHERE {_MUNICIPALITY}", year="t.fiscal_year"),
+    _Input(f"{Measurement._meta.db_table} t JOIN i ON i.id = t.indicator_id", year="t.fiscal_year"),
+    # Every year: the goals' indicators (an indicator no goal names is a plan's, judged in every
+    # year it has figures), an indicator's definition, its targets (a prorated target is read
+    # from the plan's last year), the scales, and the names of departments, sections and nodes.
     _Input(
         f"{Goal.indicators.through._meta.db_table} t JOIN {_G} g ON g.id = t.goal_id "
         "JOIN d ON d.id = g.declaration_id",
-        year="d.fiscal_year",
         timestamped=False,
     ),
-    _Input(f"{ManualGrade._meta.db_table} t WHERE {_MUNICIPALITY}", year="t.fiscal_year"),
-    _Input(f"{Measurement._meta.db_table} t JOIN i ON i.id = t.indicator_id", year="t.fiscal_year"),
-    # Every year: an indicator's definition, its targets (a prorated target is read from the
-    # plan's last year), the scales, and the names of departments, sections and plan nodes.
     _Input(f"{Target._meta.db_table} t JOIN i ON i.id = t.indicator_id"),
     _Input("i t"),
     _Input(
@@ -121,7 +121,7 @@ _INPUTS: list[_Input] = [
         "WHERE p.municipality_id = %s"
     ),
 ]
-_ACTUALS = 4  # the position of the actuals: a year depends on those of the years before too
+_ACTUALS = 3  # the position of the actuals: a year depends on those of the years before too
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,10 @@ def fingerprint(municipality: Municipality) -> Fingerprint:
     parts = []
     params: list[int] = [municipality.pk] * _WITH_PARAMS
     for position, source in enumerate(_INPUTS):
-        latest = "MAX(t.updated_at)" if source.timestamped else "NULL"
+        # The latest change, and the sum of versions: two changes committed in the other order
+        # than their clocks leave MAX(updated_at) as it was, not the sum (every update of a
+        # timestamped row through the services raises its version).
+        latest = "MAX(t.updated_at), SUM(t.version)" if source.timestamped else "NULL, NULL"
         year = source.year or "NULL"
         group = f" GROUP BY {source.year}" if source.year else ""
         parts.append(f"SELECT {position}, {year}, COUNT(*), MAX(t.id), {latest} FROM {source.rows}{group}")
@@ -164,8 +167,10 @@ def fingerprint(municipality: Municipality) -> Fingerprint:
     every_year: list[tuple[object, ...]] = []
     by_year: dict[int, dict[int, tuple[object, ...]]] = {}
     # Sorted here: PostgreSQL may run the branches in parallel and return them in any order.
-    for position, year, count, highest, changed in sorted(rows, key=lambda row: (row[0], row[1] or 0)):
-        state = (count, highest, str(changed))
+    for position, year, count, highest, changed, versions in sorted(
+        rows, key=lambda row: (row[0], row[1] or 0)
+    ):
+        state = (count, highest, str(changed), versions)
         if year is None:
             every_year.append((position, *state))
         else:
@@ -175,12 +180,13 @@ def fingerprint(municipality: Municipality) -> Fingerprint:
 
 @dataclass
 class _Town:
+    """One municipality's kept judgements; its lock serialises their update (gunicorn threads)."""
+
     years: tuple[tuple[object, ...], list[int]] | None = None  # (whole fingerprint, years)
     book: tuple[tuple[object, ...], ScaleBook] | None = None  # (every year's inputs, the scales)
     judged: dict[int, tuple[tuple[object, ...], list[Judged]]] = field(default_factory=dict)
-
-    def rows(self) -> int:
-        return sum(len(judged) for _key, judged in self.judged.values())
+    held: int = 0  # judged rows, for the bound (read without the lock: an int)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class _Kept:
@@ -199,7 +205,7 @@ class _Kept:
 
     def trim(self) -> None:
         with self._lock:
-            while len(self._towns) > 1 and sum(t.rows() for t in self._towns.values()) > self.max_rows:
+            while len(self._towns) > 1 and sum(t.held for t in self._towns.values()) > self.max_rows:
                 self._towns.popitem(last=False)
 
     def discard(self, municipality_id: int) -> None:
@@ -226,23 +232,27 @@ def judged_years(municipality: Municipality) -> JudgedYears:
 
     state = fingerprint(municipality)
     town = KEPT.town(municipality.pk)
-    # The scales are inputs of every year: kept while those are unchanged.
-    if town.book is None or town.book[0] != state.every_year:
-        town.book = (state.every_year, grade_scales_of(municipality))
-    book = town.book[1]
-    whole = state.whole()
-    if town.years is None or town.years[0] != whole:
-        town.years = (whole, evaluation_years(municipality))
-    years = town.years[1]
-    stale = [y for y in years if (kept := town.judged.get(y)) is None or kept[0] != state.of_year(y)]
-    if stale:
-        fresh = _judge(municipality, stale, book)
-        for year in stale:
-            town.judged[year] = (state.of_year(year), fresh.get(year, []))
-    for year in set(town.judged) - set(years):
-        del town.judged[year]
+    # One thread judges; another asking for the same municipality meanwhile waits and then
+    # finds the years kept (four threads of a worker would otherwise each judge them all).
+    with town.lock:
+        # The scales are inputs of every year: kept while those are unchanged.
+        if town.book is None or town.book[0] != state.every_year:
+            town.book = (state.every_year, grade_scales_of(municipality))
+        book = town.book[1]
+        whole = state.whole()
+        if town.years is None or town.years[0] != whole:
+            town.years = (whole, evaluation_years(municipality))
+        years = town.years[1]
+        stale = [y for y in years if (kept := town.judged.get(y)) is None or kept[0] != state.of_year(y)]
+        if stale:
+            fresh = _judge(municipality, stale, book)
+            for year in stale:
+                town.judged[year] = (state.of_year(year), fresh.get(year, []))
+        for year in set(town.judged) - set(years):
+            town.judged.pop(year, None)
+        judged = [j for year in sorted(years) for j in town.judged[year][1]]
+        town.held = len(judged)
     KEPT.trim()
-    judged = [j for year in sorted(years) for j in town.judged[year][1]]
     return JudgedYears(years=years, judged=judged, book=book)
 
 

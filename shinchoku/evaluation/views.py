@@ -140,6 +140,12 @@ def _achievement_page(
     threshold = _threshold(request, current)
     listed = department is not None or len(current) <= ROW_LIMIT
     groups = []
+    if not listed and any(j.department_id is None for j in current):
+        # Indicators of plans that no section answers for are on no department's page: here.
+        plan_results = achievement_results(
+            municipality, fiscal_years=[fiscal_year], include_declarations=False, book=kept.book
+        )
+        groups = _grouped([r for r in plan_results if r.department_id is None])
     if listed:
         results = achievement_results(
             municipality,

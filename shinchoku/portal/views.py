@@ -109,11 +109,12 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
             "query": query,
             "filters": filters,
             "hits": hits,
-            # Counted only when all of them are on the first page; else "results 21–40".
-            "paged": page > 1 or more,
+            # Counted only when all of them are on the first page; else "results 21–40" (a page
+            # past the last result says there is none).
+            "paged": bool(hits) and (page > 1 or more),
             "first": first,
             "last": first + len(hits) - 1,
-            "previous_page": _page_query(request, page - 1) if page > 1 else "",
+            "previous_page": _page_query(request, page - 1) if page > 1 and hits else "",
             "next_page": _page_query(request, page + 1) if more else "",
             "choices": selectors.filter_choices(municipality),
         },

@@ -19,7 +19,7 @@ from shinchoku.evaluation.quality import ReportRef, report_findings
 from shinchoku.goals.models import Goal, GoalDeclaration
 from shinchoku.goals.services import goal_declaration_import
 from shinchoku.organizations.models import Department, Membership, Municipality, Role, Section
-from shinchoku.plans.models import Classification, Indicator, Plan, PlanNode
+from shinchoku.plans.models import Classification, Indicator, Measurement, Plan, PlanNode, Target
 from shinchoku.progress.models import InitiativeRow, ProgressEntry
 
 
@@ -468,9 +468,13 @@ def test_a_year_of_many_indicators_sends_the_reader_to_each_department(
     from shinchoku.evaluation import views
 
     monkeypatch.setattr(views, "ROW_LIMIT", 2)
+    # A plan's indicator no section answers for: on no department's page, so on this one.
+    visits = Indicator.objects.create(municipality=declaration.municipality, name="来館者数", unit="人")
+    Target.objects.create(indicator=visits, fiscal_year=2024, value=Decimal(100))
+    Measurement.objects.create(indicator=visits, fiscal_year=2024, value=Decimal(120))
     login(client, planner)
     page = client.get("/m/midori/evaluation/2024/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "This year has 5 indicators" in page
+    assert "This year has 6 indicators" in page and "来館者数" in page
     assert f"/m/midori/evaluation/2024/departments/{declaration.department_id}/" in page
     assert "取組1" not in page  # no row of indicators, no roll-up by goal
     department_page = client.get(f"/m/midori/evaluation/2024/departments/{declaration.department_id}/")

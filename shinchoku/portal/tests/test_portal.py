@@ -173,6 +173,11 @@ def test_search_results_come_a_page_at_a_time(
         assert f"page={number + 1}" in address and "q=" in address
     anchors = {e.pk: e.anchor for e in SearchEntry.objects.filter(pk__in=everything[:6])}
     assert seen == [anchors[pk] for pk in everything[:6]]
+    # A page past the last result says there is none (not "results 41–40").
+    few = selectors.search(municipality, "市債残高")
+    assert 0 < len(few) <= 2
+    page = client.get("/p/midori/search/", {"q": "市債残高", "page": "2"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "0 results for" in page.content.decode() and "Results " not in page.content.decode()
 
 
 def test_search_escapes_the_query(client: Client, published: dict[str, Publication]) -> None:
