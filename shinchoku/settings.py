@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "shinchoku.reports",
     "shinchoku.accounts",
     "shinchoku.workflow",
+    "shinchoku.policies",
     # The REST API (docs/api.md): DRF, its OpenAPI document and the documentation's static files.
     "rest_framework",
     "drf_spectacular",

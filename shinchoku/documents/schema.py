@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from shinchoku.core.figures import Figure
 from shinchoku.core.messages import Message
+from shinchoku.documents.policy_evaluation import ParsedPolicyEvaluation
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,9 @@ class ParsedGuidelineProgress:
 
 
 ParsedDocument = ParsedGoalDeclaration | ParsedGuidelineProgress
+# What a revision publishes: a document read from a city's report, or the 施策評価報告書 built
+# from the sheets (never parsed from text, so never an import's result).
+PublishedDocument = ParsedDocument | ParsedPolicyEvaluation
 
 
 def figure_from_json(data: dict[str, Any]) -> Figure:
@@ -283,7 +287,7 @@ def figure_from_json(data: dict[str, Any]) -> Figure:
     )
 
 
-def document_from_json(data: dict[str, Any]) -> ParsedDocument:
+def document_from_json(data: dict[str, Any]) -> PublishedDocument:
     """The inverse of ``to_json``: published snapshots are stored as JSON and rendered from it."""
     unplaced = [Unplaced(line=u["line"], text=u["text"]) for u in data.get("unplaced", [])]
     notes: dict[str, Any] = {
@@ -356,6 +360,8 @@ def document_from_json(data: dict[str, Any]) -> ParsedDocument:
             unplaced=unplaced,
             **notes,
         )
+    if data["kind"] == "policy_evaluation":
+        return ParsedPolicyEvaluation.from_json(data)
     raise ValueError(f"unknown document kind {data.get('kind')!r}")
 
 

@@ -314,28 +314,13 @@ GOAL_RESULT_FIELDS = ("result_text", "direction_text", "status_text")
 
 
 @transaction.atomic
-def goal_results_update(
-    *,
-    goal: Goal,
-    values: dict[str, str],
-    actuals: dict[Indicator, tuple[str, Figure | None]],
-    fiscal_year: int,
-    expected_version: int | None,
-    actor: Actor,
-) -> Goal:
-    """Save a goal's year-end texts and the actual figures of its indicators for ``fiscal_year``.
+def measurements_save(
+    actuals: dict[Indicator, tuple[str, Figure | None]], *, fiscal_year: int, actor: Actor
+) -> bool:
+    """Save the typed actual figure of each indicator for ``fiscal_year`` (``None`` removes it).
 
-    ``actuals`` maps an indicator to the text as typed and its parsed figure (``None``
-    with an empty text removes the year's actual). The goal's version moves when
-    anything of the form changed, so a second person's stale form is refused with
-    ``ConflictError`` even if only a figure changed.
+    Returns whether anything changed. Used by every form that takes actuals (a goal's, a 施策評価シート's).
     """
-    locked = Goal.objects.select_for_update().get(pk=goal.pk)
-    check_version(locked, expected_version, GOAL_RESULT_FIELDS)
-    unknown = set(values) - set(GOAL_RESULT_FIELDS)
-    if unknown:
-        raise ValueError(f"Not a result field: {sorted(unknown)}")
-    goal_changed = bool(apply_changes(locked, {k: v.strip() for k, v in values.items()}, actor=actor))
     changed = False
     existing = {
         m.indicator_id: m
@@ -364,6 +349,32 @@ def goal_results_update(
             changed = True
         elif apply_changes(measurement, new, actor=actor):
             changed = True
+    return changed
+
+
+def goal_results_update(
+    *,
+    goal: Goal,
+    values: dict[str, str],
+    actuals: dict[Indicator, tuple[str, Figure | None]],
+    fiscal_year: int,
+    expected_version: int | None,
+    actor: Actor,
+) -> Goal:
+    """Save a goal's year-end texts and the actual figures of its indicators for ``fiscal_year``.
+
+    ``actuals`` maps an indicator to the text as typed and its parsed figure (``None``
+    with an empty text removes the year's actual). The goal's version moves when
+    anything of the form changed, so a second person's stale form is refused with
+    ``ConflictError`` even if only a figure changed.
+    """
+    locked = Goal.objects.select_for_update().get(pk=goal.pk)
+    check_version(locked, expected_version, GOAL_RESULT_FIELDS)
+    unknown = set(values) - set(GOAL_RESULT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a result field: {sorted(unknown)}")
+    goal_changed = bool(apply_changes(locked, {k: v.strip() for k, v in values.items()}, actor=actor))
+    changed = measurements_save(actuals, fiscal_year=fiscal_year, actor=actor)
     if changed and not goal_changed:
         # Only figures changed: the goal's version still moves, so the form stays one unit.
         locked.version += 1

@@ -31,6 +31,7 @@ from shinchoku.core.audit import Actor, record_create
 from shinchoku.core.changes import ChangeSummary
 from shinchoku.core.messages import Message
 from shinchoku.core.upload_limits import megabytes
+from shinchoku.documents.policy_evaluation import ParsedPolicyEvaluation
 from shinchoku.documents.schema import (
     ImportFormatError,
     ParsedDocument,
@@ -448,7 +449,10 @@ def pending_document(pending: PendingImport) -> ParsedDocument:
     """What was read from the upload, with the corrections people made in the preview."""
     if pending.document is None:
         raise ValueError("nothing was read from this upload")
-    return apply_corrections(document_from_json(pending.document), pending.corrections)
+    document = document_from_json(pending.document)
+    if isinstance(document, ParsedPolicyEvaluation):
+        raise ValueError("an upload never holds a policy evaluation report")
+    return apply_corrections(document, pending.corrections)
 
 
 def pending_import_correct(*, pending: PendingImport, corrections: list[dict[str, Any]]) -> None:

@@ -13,9 +13,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from shinchoku.core.eras import format_fiscal_year
+from shinchoku.documents.policy_evaluation import ParsedPolicyEvaluation
 from shinchoku.documents.schema import ParsedGoalDeclaration, document_from_json
 from shinchoku.organizations.models import Municipality
-from shinchoku.portal.presenters import DownloadLink, download_links, goal_rows, guideline_blocks
+from shinchoku.portal.presenters import (
+    DownloadLink,
+    download_links,
+    goal_rows,
+    guideline_blocks,
+    policy_evaluation_context,
+)
 from shinchoku.publishing import selectors
 from shinchoku.publishing.models import Publication
 from shinchoku.reports import charts, opendata
@@ -33,6 +40,8 @@ def download_url(slug: str, pk: int, fmt: str, table: str | None = None) -> str:
 def report_template(publication: Publication) -> str:
     if publication.kind == Publication.Kind.GOAL_DECLARATION:
         return "portal/goal_declaration.html"
+    if publication.kind == Publication.Kind.POLICY_EVALUATION:
+        return "portal/policy_evaluation.html"
     return "portal/guideline_progress.html"
 
 
@@ -54,6 +63,8 @@ def report_context(
     if isinstance(document, ParsedGoalDeclaration):
         context["rows"] = goal_rows(document, publication.evaluation)
         context["rollup"] = publication.evaluation.get("rollup")
+    elif isinstance(document, ParsedPolicyEvaluation):
+        context.update(policy_evaluation_context(document, selectors.policy_trend(publication)))
     else:
         context["blocks"] = guideline_blocks(document)
     return context

@@ -97,3 +97,43 @@ def download_links(
             label = {"pdf": "PDF", "xlsx": "Excel（XLSX）", "json": "JSON"}[fmt]
         links.append(DownloadLink(label, url_for(fmt, table), sizes.get(key)))
     return links
+
+
+# --- the 施策評価報告書 ---------------------------------------------------------------------------
+
+# (fiscal year, internal grade, committee's grade) of a 施策 in the current revision of each year.
+TrendPoints = list[tuple[int, str, str]]
+
+
+@dataclass
+class PolicyArea:
+    label: str
+    title: str
+    sheets: list[tuple[Any, TrendPoints]]
+
+
+def policy_evaluation_context(document: Any, trend: Mapping[str, TrendPoints]) -> dict[str, Any]:
+    """The roll-up by 政策 area (with its total) and the areas' sheets, each with its trend."""
+    from shinchoku.documents.policy_evaluation import DIRECTIONS
+    from shinchoku.reports.policy_reports import area_rollup, rollup_grades
+
+    rows = area_rollup(document, total=True)
+    return {
+        "rollup_grades": rollup_grades(document),
+        "rollup_directions": list(DIRECTIONS),
+        "rollup": [
+            {
+                "area_label": r.area_label,
+                "area_title": r.area_title,
+                "policies": r.policies,
+                "grade_counts": list(r.grades.values()),
+                "direction_counts": list(r.directions.values()),
+                "is_total": r.total,
+            }
+            for r in rows
+        ],
+        "areas": [
+            PolicyArea(label, title, [(sheet, trend.get(sheet.label, [])) for sheet in sheets])
+            for label, title, sheets in document.areas()
+        ],
+    }

@@ -25,6 +25,7 @@ class Publication(models.Model):
     class Kind(models.TextChoices):
         GOAL_DECLARATION = "goal_declaration", _("goal declaration achievement report")
         GUIDELINE_PROGRESS = "guideline_progress", _("guideline progress report")
+        POLICY_EVALUATION = "policy_evaluation", _("policy evaluation report")
 
     municipality = models.ForeignKey(
         Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="publications"

@@ -384,3 +384,28 @@ def comparison_rows(fiscal_year: int, scale: str, prefecture: str = "") -> list[
         )
         for row in cities
     ]
+
+
+def policy_trend(publication: Publication) -> dict[str, list[tuple[int, str, str]]]:
+    """Each 施策's grades over the years of its plan: (year, internal, committee) by 施策 number.
+
+    Read from the current revision of every other year of the same plan (their ``evaluation``
+    holds the grades) and from ``publication`` itself for its own year (it may be a preview).
+    """
+    others = (
+        Publication.objects.filter(
+            municipality_id=publication.municipality_id,
+            kind=Publication.Kind.POLICY_EVALUATION,
+            plan=publication.plan,
+            is_current=True,
+        )
+        .exclude(fiscal_year=publication.fiscal_year)
+        .only("fiscal_year", "evaluation")
+    )
+    trend: dict[str, list[tuple[int, str, str]]] = {}
+    for revision in [*others, publication]:
+        for label, grades in (revision.evaluation or {}).get("policies", {}).items():
+            trend.setdefault(label, []).append(
+                (revision.fiscal_year, grades.get("internal", ""), grades.get("committee", ""))
+            )
+    return {label: sorted(points) for label, points in trend.items()}

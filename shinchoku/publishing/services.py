@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shinchoku.core.audit import Actor, record_changes, record_create
-from shinchoku.documents.schema import ParsedDocument, ParsedGoalDeclaration, ParsedGuidelineProgress
+from shinchoku.documents.policy_evaluation import ParsedPolicyEvaluation
+from shinchoku.documents.schema import ParsedGoalDeclaration, ParsedGuidelineProgress, PublishedDocument
 from shinchoku.evaluation.selectors import achievement_results, achievement_rollups, rollup_json
 from shinchoku.goals.models import GoalDeclaration
 from shinchoku.goals.selectors import declarations_with_goals, goal_declaration_document
@@ -38,7 +39,7 @@ def grade_key(grade: str) -> str:
     return f"|{grade}|"
 
 
-def _search_entries(publication: Publication, document: ParsedDocument) -> list[SearchEntry]:
+def _search_entries(publication: Publication, document: PublishedDocument) -> list[SearchEntry]:
     lookup = section_lookup(publication.municipality)
 
     def department_of(names: list[str]) -> str:
@@ -79,6 +80,28 @@ def _search_entries(publication: Publication, document: ParsedDocument) -> list[
             goal_entry.grade = "".join(grade_key(g) for g in dict.fromkeys(grades.get(goal.number, [])))
             goal_entries.append(goal_entry)
         return goal_entries
+    if isinstance(document, ParsedPolicyEvaluation):
+        sheet_entries = []
+        for sheet in document.sheets:
+            texts = [
+                sheet.title,
+                sheet.area_title,
+                sheet.purpose,
+                *(i.name for i in sheet.indicators),
+                *(f"{p.title} {p.result}" for p in sheet.projects),
+                sheet.reasons,
+                sheet.issues,
+                sheet.direction,
+                sheet.committee_opinion,
+                sheet.response,
+            ]
+            sheet_entry = entry(
+                f"{sheet.label} {sheet.title}", texts, sheet.sections, f"policy-{sheet.label}"
+            )
+            sheet_entry.department_name = sheet.department
+            sheet_entry.grade = grade_key(sheet.internal_grade) if sheet.internal_grade else ""
+            sheet_entries.append(sheet_entry)
+        return sheet_entries
     entries = []
     for index, initiative in enumerate(document.initiatives, start=1):
         bullets = [e for row in initiative.rows for e in [*row.results, *row.plans]]
@@ -102,7 +125,7 @@ def _publish(
     kind: str,
     fiscal_year: int,
     title: str,
-    document: ParsedDocument,
+    document: PublishedDocument,
     actor: Actor,
     department: Department | None = None,
     plan: Plan | None = None,
@@ -186,7 +209,7 @@ class Snapshot:
     kind: str
     fiscal_year: int
     title: str
-    document: ParsedDocument
+    document: PublishedDocument
     evaluation: dict[str, Any]
     department: Department | None = None
     plan: Plan | None = None
@@ -198,6 +221,8 @@ class Snapshot:
     def is_empty(self) -> bool:
         if isinstance(self.document, ParsedGoalDeclaration):
             return not self.document.goals
+        if isinstance(self.document, ParsedPolicyEvaluation):
+            return not self.document.sheets
         return not self.document.initiatives
 
     @property
@@ -286,6 +311,28 @@ def guideline_progress_snapshot(plan: Plan, fiscal_year: int) -> Snapshot:
         title=f"『{plan.name}』における「基本的な取り組み」への進捗状況等",
         document=document,
         evaluation={},
+        plan=plan,
+    )
+
+
+def policy_evaluation_snapshot(plan: Plan, fiscal_year: int) -> Snapshot:
+    """The 施策評価報告書 of ``plan`` for ``fiscal_year``; its evaluation holds the per-施策 grades
+    (what the trend over the plan period reads from the current revisions of each year)."""
+    from shinchoku.policies.selectors import policy_evaluation_document
+
+    document = policy_evaluation_document(plan, fiscal_year)
+    return Snapshot(
+        municipality=plan.municipality,
+        kind=Publication.Kind.POLICY_EVALUATION,
+        fiscal_year=fiscal_year,
+        title=f"{document.title}（{plan.name}）",
+        document=document,
+        evaluation={
+            "policies": {
+                s.label: {"title": s.title, "internal": s.internal_grade, "committee": s.committee_grade}
+                for s in document.sheets
+            }
+        },
         plan=plan,
     )
 

@@ -19,7 +19,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.core.eras import format_fiscal_year
-from shinchoku.documents.schema import ParsedDocument, ParsedGoalDeclaration, ParsedGuidelineProgress
+from shinchoku.documents.schema import (
+    ParsedDocument,
+    ParsedGoalDeclaration,
+    ParsedGuidelineProgress,
+    PublishedDocument,
+)
 
 LICENSE = "公共データ利用規約（第1.0版）（PDL1.0）/ クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"
@@ -72,6 +77,7 @@ def _flag(value: bool) -> int:
 CSV_TABLES = {
     "goal_declaration": ("goals", "figures"),
     "guideline_progress": ("entries", "classifications"),
+    "policy_evaluation": ("policies", "indicators", "projects"),
 }
 # What a download link says for each table (the table name stays in the URL and the file name).
 CSV_TABLE_LABELS = {
@@ -79,6 +85,9 @@ CSV_TABLE_LABELS = {
     "figures": _("targets and actual figures"),
     "entries": _("results and plans"),
     "classifications": _("classifications"),
+    "policies": _("policy measures and their evaluation"),
+    "indicators": _("indicators"),
+    "projects": _("main projects"),
 }
 
 
@@ -165,7 +174,7 @@ def document_csv(document: ParsedDocument, table: str, publisher: Publisher) -> 
 
 
 def document_json(
-    document: ParsedDocument, publisher: Publisher, *, revision: int, published_at: str
+    document: PublishedDocument, publisher: Publisher, *, revision: int, published_at: str
 ) -> bytes:
     """The published document in a versioned envelope (docs/open-data.md)."""
     content = document.to_json()

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shinchoku.documents.schema import ParsedDocument, ParsedGoalDeclaration
-from shinchoku.reports import opendata, pdf, xlsx
+from shinchoku.documents.policy_evaluation import ParsedPolicyEvaluation
+from shinchoku.documents.schema import ParsedGoalDeclaration, PublishedDocument
+from shinchoku.reports import opendata, pdf, policy_reports, xlsx
 from shinchoku.reports.summary import SummaryRow
 
 FORMATS = ("pdf", "xlsx", "csv", "json")
@@ -27,7 +28,7 @@ class RenderedFile:
 
 
 def render(
-    document: ParsedDocument,
+    document: PublishedDocument,
     fmt: str,
     *,
     publisher: opendata.Publisher,
@@ -40,6 +41,8 @@ def render(
 
     ``judgements`` (goal number → lines) adds the published achievement to a goal declaration's PDF.
     """
+    if isinstance(document, ParsedPolicyEvaluation):
+        return _render_policy_evaluation(document, fmt, publisher, table, revision, published_at)
     if fmt == "pdf":
         if isinstance(document, ParsedGoalDeclaration):
             content = pdf.goal_declaration_pdf(document, judgements)
@@ -52,6 +55,29 @@ def render(
             content = xlsx.guideline_progress_xlsx(document)
     elif fmt == "csv":
         content = opendata.document_csv(document, table or opendata.CSV_TABLES[document.kind][0], publisher)
+    elif fmt == "json":
+        content = opendata.document_json(document, publisher, revision=revision, published_at=published_at)
+    else:
+        raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
+    return RenderedFile(content=content, content_type=CONTENT_TYPES[fmt], extension=fmt)
+
+
+def _render_policy_evaluation(
+    document: ParsedPolicyEvaluation,
+    fmt: str,
+    publisher: opendata.Publisher,
+    table: str | None,
+    revision: int,
+    published_at: str,
+) -> RenderedFile:
+    if fmt == "pdf":
+        content = policy_reports.policy_evaluation_pdf(document)
+    elif fmt == "xlsx":
+        content = policy_reports.policy_evaluation_xlsx(document)
+    elif fmt == "csv":
+        content = policy_reports.policy_evaluation_csv(
+            document, table or policy_reports.POLICY_CSV_TABLES[0], publisher
+        )
     elif fmt == "json":
         content = opendata.document_json(document, publisher, revision=revision, published_at=published_at)
     else:

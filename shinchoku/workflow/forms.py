@@ -18,7 +18,7 @@ from shinchoku.organizations.models import Department, FiscalYear, Municipality,
 from shinchoku.plans.models import Indicator, Measurement, Plan
 from shinchoku.progress.models import ProgressEntry
 from shinchoku.workflow import selectors
-from shinchoku.workflow.models import DocumentKind
+from shinchoku.workflow.models import EVALUATED_PLAN_KINDS, PLAN_KINDS, DocumentKind
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ ROUND_KINDS = [
     (DocumentKind.GOAL_DECLARATION.value, DocumentKind.GOAL_DECLARATION.label),
     (DocumentKind.YEAR_END_RESULTS.value, DocumentKind.YEAR_END_RESULTS.label),
     (DocumentKind.GUIDELINE_PROGRESS.value, DocumentKind.GUIDELINE_PROGRESS.label),
+    (DocumentKind.POLICY_EVALUATION.value, DocumentKind.POLICY_EVALUATION.label),
 ]
 
 
@@ -64,10 +65,13 @@ class RoundOpenForm(TextForm):
     fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, choices=())
     kind = forms.ChoiceField(label=_("Document"), choices=ROUND_KINDS)
     plan = forms.ModelChoiceField(
-        label=_("Guideline"),
+        label=_("Plan"),
         queryset=Plan.objects.none(),
         required=False,
-        help_text=_("For guideline progress: the guideline whose results and plans are asked."),
+        help_text=_(
+            "For guideline progress: the guideline whose results and plans are asked. "
+            "For policy evaluation: the comprehensive plan whose policy measures are evaluated."
+        ),
     )
     departments = forms.ModelMultipleChoiceField(
         label=_("Departments"),
@@ -100,9 +104,9 @@ class RoundOpenForm(TextForm):
         plan_field = self.fields["plan"]
         assert isinstance(plan_field, forms.ModelChoiceField)
         plan_field.queryset = Plan.objects.filter(
-            municipality=municipality, kind=Plan.Kind.GUIDELINE
-        ).order_by("name")
-        plan_field.empty_label = str(_("(choose a guideline)"))
+            municipality=municipality, kind__in=[Plan.Kind.GUIDELINE, *EVALUATED_PLAN_KINDS]
+        ).order_by("kind", "name")
+        plan_field.empty_label = str(_("(choose a plan)"))
         departments_field = self.fields["departments"]
         assert isinstance(departments_field, forms.ModelMultipleChoiceField)
         departments_field.queryset = (
@@ -120,8 +124,11 @@ class RoundOpenForm(TextForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kind = cleaned.get("kind")
-        if kind == DocumentKind.GUIDELINE_PROGRESS and not cleaned.get("plan"):
+        plan = cleaned.get("plan")
+        if kind == DocumentKind.GUIDELINE_PROGRESS and (plan is None or plan.kind != Plan.Kind.GUIDELINE):
             self.add_error("plan", _("Choose the guideline whose progress the round asks for."))
+        if kind == DocumentKind.POLICY_EVALUATION and (plan is None or plan.kind not in EVALUATED_PLAN_KINDS):
+            self.add_error("plan", _("Choose the comprehensive plan whose policy measures are evaluated."))
         if kind in (DocumentKind.GOAL_DECLARATION, DocumentKind.YEAR_END_RESULTS) and not cleaned.get(
             "departments"
         ):
@@ -133,7 +140,7 @@ class RoundOpenForm(TextForm):
     def document_arguments(self) -> dict[str, Any]:
         """The document part of the cleaned data, as ``round_open`` takes it."""
         kind = self.cleaned_data["kind"]
-        if kind == DocumentKind.GUIDELINE_PROGRESS:
+        if kind in PLAN_KINDS:
             return {"plan": self.cleaned_data["plan"], "departments": []}
         return {"plan": None, "departments": list(self.cleaned_data["departments"])}
 
@@ -158,6 +165,10 @@ class RoundOpenForm(TextForm):
         kind = data["kind"]
         if kind == DocumentKind.GUIDELINE_PROGRESS and data.get("plan"):
             return str(_("%(year)s progress of %(plan)s") % {"year": year, "plan": data["plan"].name})
+        if kind == DocumentKind.POLICY_EVALUATION and data.get("plan"):
+            return str(
+                _("%(year)s policy evaluation of %(plan)s") % {"year": year, "plan": data["plan"].name}
+            )
         names = "・".join(d.name for d in data.get("departments") or [])
         label = DocumentKind(kind).label
         return f"{year} {label}（{names}）" if names else f"{year} {label}"

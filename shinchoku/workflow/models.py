@@ -29,6 +29,14 @@ class DocumentKind(models.TextChoices):
     GUIDELINE_PROGRESS = "guideline_progress", _("guideline progress")
     # 指標の実績値: actual figures of indicators, after the accounts close.
     INDICATOR_ACTUALS = "indicator_actuals", _("indicator actuals")
+    # 施策評価: each 施策 of the 総合計画 evaluated by its department (施策評価シート).
+    POLICY_EVALUATION = "policy_evaluation", _("policy evaluation")
+
+
+# The plans a policy evaluation round evaluates the 施策 of.
+EVALUATED_PLAN_KINDS = (Plan.Kind.COMPREHENSIVE, Plan.Kind.BASIC)
+# Rounds about a plan (not about goal declarations).
+PLAN_KINDS = (DocumentKind.GUIDELINE_PROGRESS, DocumentKind.POLICY_EVALUATION)
 
 
 class CollectionRound(TimestampedModel):

@@ -155,7 +155,12 @@ def document_sections(
     Only sections that exist in ``fiscal_year``.
     """
     valid = Section.objects.filter(municipality=municipality).valid_in(fiscal_year)
-    if plan is not None:
+    if kind == DocumentKind.POLICY_EVALUATION:
+        # The lead section of each 施策 of the plan answers for its sheet.
+        from shinchoku.policies.services import sheet_sections
+
+        found = valid.filter(pk__in=[s.pk for s in sheet_sections(plan)] if plan is not None else [])
+    elif plan is not None:
         ids = set(
             EntryResponsible.objects.filter(entry__row__initiative__plan=plan, section__isnull=False)
             .filter(

@@ -36,6 +36,7 @@ from shinchoku.organizations.models import (
 )
 from shinchoku.organizations.services import fiscal_year_ensure
 from shinchoku.plans.models import Plan
+from shinchoku.policies.services import plan_policies, round_sheets_prepare
 from shinchoku.progress.models import InitiativeRow, ProgressEntry
 from shinchoku.progress.services import progress_entry_create, progress_entry_delete
 from shinchoku.publishing.models import Publication
@@ -43,11 +44,14 @@ from shinchoku.publishing.services import (
     Snapshot,
     goal_declaration_snapshot,
     guideline_progress_snapshot,
+    policy_evaluation_snapshot,
     snapshot_publish,
 )
 from shinchoku.workflow import notifications, selectors
 from shinchoku.workflow.models import (
     EDITABLE_STATUSES,
+    EVALUATED_PLAN_KINDS,
+    PLAN_KINDS,
     CarriedEntry,
     CollectionRound,
     DocumentKind,
@@ -188,6 +192,20 @@ def round_open(
             error("plan", _("The guideline plan does not fit this round."))
         if chosen_departments:
             error("departments", _("A guideline round asks for no goal declaration."))
+    elif kind == DocumentKind.POLICY_EVALUATION:
+        if plan is None:
+            error("plan", _("Choose the comprehensive plan whose policy measures are evaluated."))
+        elif plan.municipality_id != municipality.pk or plan.kind not in EVALUATED_PLAN_KINDS:
+            error("plan", _("The plan does not fit this round."))
+        elif not plan_policies(plan):
+            error(
+                "plan",
+                _(
+                    "The plan has no policy measure with a responsible section: upload its policy structure first."
+                ),
+            )
+        if chosen_departments:
+            error("departments", _("A policy evaluation round asks for no goal declaration."))
     elif kind in (DocumentKind.GOAL_DECLARATION, DocumentKind.YEAR_END_RESULTS):
         if plan is not None:
             error("plan", _("A goal round asks for goal declarations, not a guideline."))
@@ -260,12 +278,14 @@ def round_open(
             actor=actor,
             changes={"declarations": (None, "、".join(str(d) for d in declarations))},
         )
+    if kind == DocumentKind.POLICY_EVALUATION:
+        round_sheets_prepare(collection_round=collection_round, actor=actor)
     for section in asked:
         request = RoundRequest.objects.create(
             municipality=municipality, round=collection_round, section=section
         )
         record_create(request, actor=actor, fields=["section", "status"])
-        if plan is not None:
+        if kind == DocumentKind.GUIDELINE_PROGRESS and plan is not None:
             # The sections find this year's results prefilled from last year's plans.
             guideline_results_roll_forward(plan=plan, fiscal_year=fiscal_year, section=section, actor=actor)
     return collection_round
@@ -566,6 +586,8 @@ def round_snapshots(collection_round: CollectionRound) -> list[Snapshot]:
     """What publishing the round would freeze now: one report per declaration, or the guideline's."""
     if collection_round.plan is not None and collection_round.kind == DocumentKind.GUIDELINE_PROGRESS:
         return [guideline_progress_snapshot(collection_round.plan, collection_round.fiscal_year)]
+    if collection_round.plan is not None and collection_round.kind == DocumentKind.POLICY_EVALUATION:
+        return [policy_evaluation_snapshot(collection_round.plan, collection_round.fiscal_year)]
     year_end = collection_round.kind == DocumentKind.YEAR_END_RESULTS
     return [
         goal_declaration_snapshot(declaration, year_end=year_end)
@@ -577,12 +599,8 @@ def round_snapshots(collection_round: CollectionRound) -> list[Snapshot]:
 
 def round_snapshot(collection_round: CollectionRound, index: int) -> Snapshot | None:
     """The ``index``-th report of ``round_snapshots``, built alone (a preview download)."""
-    if collection_round.plan is not None and collection_round.kind == DocumentKind.GUIDELINE_PROGRESS:
-        return (
-            guideline_progress_snapshot(collection_round.plan, collection_round.fiscal_year)
-            if index == 0
-            else None
-        )
+    if collection_round.plan is not None and collection_round.kind in PLAN_KINDS:
+        return round_snapshots(collection_round)[0] if index == 0 else None
     declarations = (
         list(
             collection_round.declarations.order_by("department__position", "department__name")[

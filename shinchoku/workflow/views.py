@@ -16,9 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shinchoku.core.audit import Actor
 from shinchoku.core.http import request_user
+from shinchoku.documents.policy_evaluation import ParsedPolicyEvaluation
 from shinchoku.documents.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.goals.services import GOAL_RESULT_FIELDS, goal_results_update
-from shinchoku.portal.presenters import goal_rows, guideline_blocks
+from shinchoku.policies.selectors import request_sheets
+from shinchoku.portal.presenters import goal_rows, guideline_blocks, policy_evaluation_context
 from shinchoku.progress.services import (
     progress_entry_create,
     progress_entry_delete,
@@ -26,6 +28,7 @@ from shinchoku.progress.services import (
     progress_entry_update,
 )
 from shinchoku.publishing.diff import document_changes
+from shinchoku.publishing.selectors import policy_trend
 from shinchoku.reports import opendata
 from shinchoku.reports.rendering import FORMATS, render_publication
 from shinchoku.workflow import entries as batch_entries
@@ -58,7 +61,7 @@ from shinchoku.workflow.forms import (
     actual_field_name,
     parse_actual,
 )
-from shinchoku.workflow.models import CollectionRound, EntryDraft, RequestStatus, RoundRequest
+from shinchoku.workflow.models import CollectionRound, DocumentKind, EntryDraft, RequestStatus, RoundRequest
 from shinchoku.workflow.services import (
     TransitionError,
     guideline_results_roll_forward,
@@ -77,6 +80,8 @@ from shinchoku.workflow.services import (
     round_snapshots,
     snapshots_digest,
 )
+
+GOAL_KINDS = (DocumentKind.GOAL_DECLARATION, DocumentKind.YEAR_END_RESULTS)
 
 
 @login_required
@@ -258,7 +263,8 @@ def _request_page(
             "round": req.round,
             "can_edit": can_edit,
             **_editor_rows(request, req, batch),
-            "goals": selectors.request_goals(req),
+            "goals": selectors.request_goals(req) if req.round.kind in GOAL_KINDS else [],
+            "sheets": request_sheets(req) if req.round.kind == DocumentKind.POLICY_EVALUATION else [],
             "steps": selectors.request_steps(req),
             "actions": request_actions(req, actor),
             "send_back_form": SendBackForm(),
@@ -393,6 +399,9 @@ def _preview_context(collection_round: CollectionRound, form: PublishForm | None
                 else None,
                 "blocks": guideline_blocks(document)
                 if isinstance(document, ParsedGuidelineProgress)
+                else None,
+                "policy": policy_evaluation_context(document, policy_trend(snapshot.unsaved_publication()))
+                if isinstance(document, ParsedPolicyEvaluation)
                 else None,
                 "rollup": snapshot.evaluation.get("rollup"),
                 "csv_tables": opendata.csv_links(document.kind),

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 
 from shinchoku.documents.schema import (
-    ParsedDocument,
     ParsedGoalDeclaration,
     ParsedGuidelineProgress,
     ParsedInitiative,
+    PublishedDocument,
     document_from_json,
 )
 from shinchoku.organizations.models import Municipality
@@ -52,7 +52,7 @@ class Report:
     """One revision with its document read back, for the detail and the lists inside it."""
 
     publication: Publication
-    document: ParsedDocument
+    document: PublishedDocument
 
     def goal_declaration(self) -> ParsedGoalDeclaration:
         if not isinstance(self.document, ParsedGoalDeclaration):

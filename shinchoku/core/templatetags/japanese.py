@@ -40,6 +40,8 @@ def wareki_date(value: date | datetime | None) -> str:
     """The day only, in 和暦 (a moment is taken in Japan time): 令和8年12月2日."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)  # a date as a published document stores it
     if isinstance(value, datetime):
         value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
     return format_date(value)

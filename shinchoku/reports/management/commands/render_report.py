@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shinchoku.documents.schema import ParsedDocument, document_from_json
+from shinchoku.documents.schema import PublishedDocument, document_from_json
 from shinchoku.goals.models import GoalDeclaration
 from shinchoku.goals.selectors import declarations_with_goals, goal_declaration_document
 from shinchoku.organizations.commands import municipality_from_option
@@ -49,7 +49,7 @@ class Command(BaseCommand):
             if department is None:
                 raise CommandError(f"No department {options['department']!r} in {municipality}.")
         revision, published_at = 0, ""
-        document: ParsedDocument
+        document: PublishedDocument
         if kind == "summary":
             self._summary(municipality, year, options)
             return
