@@ -26,26 +26,27 @@ from shinchoku.core.figures import FigureParseError, parse_figure
 from shinchoku.core.tables import Problem, Row, TableError, read_table
 
 HEADERS = {
-    "政策番号": "area_label",
-    "政策": "area_title",
-    "政策名": "area_title",
-    "施策番号": "label",
-    "施策": "title",
-    "施策名": "title",
-    "施策の目的": "purpose",
-    "目的": "purpose",
-    "担当部": "department",
-    "担当課": "section",
-    "区分": "kind",
-    "名称": "name",
-    "単位": "unit",
-    "方向": "direction",
-    "基準値": "baseline",
-    "基準年度": "baseline_year",
-    "目標年度": "target_year",
-    "目標値": "target",
+    "政策番号": "政策番号",
+    "政策": "政策",
+    "政策名": "政策",
+    "施策番号": "施策番号",
+    "施策": "施策",
+    "施策名": "施策",
+    "施策の目的": "施策の目的",
+    "目的": "施策の目的",
+    "担当部": "担当部",
+    "担当課": "担当課",
+    "区分": "区分",
+    "名称": "名称",
+    "単位": "単位",
+    "方向": "方向",
+    "基準値": "基準値",
+    "基準年度": "基準年度",
+    "目標年度": "目標年度",
+    "目標値": "目標値",
 }
-REQUIRED = ("label", "kind", "name")
+# Column keys are the headers as the layout writes them (they name a missing column in errors).
+REQUIRED = ("施策番号", "施策")
 KIND_POLICY, KIND_PROJECT, KIND_INDICATOR = "施策", "主な事業", "指標"
 DIRECTIONS = {"": "increase", "増加": "increase", "増": "increase", "減少": "decrease", "減": "decrease", "維持": "maintain"}  # fmt: skip
 
@@ -108,43 +109,43 @@ def _number(row: Row, key: str, problems: list[Problem]) -> Decimal | None:
 
 
 def _policy(row: Row, problems: list[Problem]) -> StructurePolicy:
-    for key in ("area_label", "area_title", "title", "department", "section"):
+    for key in ("政策番号", "政策", "施策", "担当部", "担当課"):
         if not row[key]:
             problems.append(row.problem(key, _("A policy measure row needs this column.")))
     return StructurePolicy(
-        area_label=row["area_label"],
-        area_title=row["area_title"],
-        label=row["label"],
-        title=row["title"],
-        purpose=row["purpose"],
-        department=row["department"],
-        section=row["section"],
+        area_label=row["政策番号"],
+        area_title=row["政策"],
+        label=row["施策番号"],
+        title=row["施策"],
+        purpose=row["施策の目的"],
+        department=row["担当部"],
+        section=row["担当課"],
         line=row.line,
     )
 
 
 def _indicator(row: Row, policy: StructurePolicy, problems: list[Problem]) -> None:
-    direction = DIRECTIONS.get(row["direction"])
+    direction = DIRECTIONS.get(row["方向"])
     if direction is None:
-        problems.append(row.problem("direction", _("Write 増加, 減少 or 維持.")))
+        problems.append(row.problem("方向", _("Write 増加, 減少 or 維持.")))
         direction = "increase"
-    found = next((i for i in policy.indicators if i.name == row["name"]), None)
+    found = next((i for i in policy.indicators if i.name == row["名称"]), None)
     if found is None:
         found = StructureIndicator(
-            name=row["name"],
-            unit=row["unit"],
+            name=row["名称"],
+            unit=row["単位"],
             direction=direction,
-            baseline=_number(row, "baseline", problems),
-            baseline_year=_year(row, "baseline_year", problems),
+            baseline=_number(row, "基準値", problems),
+            baseline_year=_year(row, "基準年度", problems),
             line=row.line,
         )
         policy.indicators.append(found)
-    year, target = _year(row, "target_year", problems), _number(row, "target", problems)
+    year, target = _year(row, "目標年度", problems), _number(row, "目標値", problems)
     if (year is None) != (target is None):
-        problems.append(row.problem("target", _("Give the target year and the target together.")))
+        problems.append(row.problem("目標値", _("Give the target year and the target together.")))
     elif year is not None and target is not None:
         if year in found.targets and found.targets[year] != target:
-            problems.append(row.problem("target", _("Two targets for the same year.")))
+            problems.append(row.problem("目標値", _("Two targets for the same year.")))
         found.targets[year] = target
 
 
@@ -155,37 +156,39 @@ def read_structure(data: bytes, *, source: str) -> PolicyStructure:
     policies: dict[str, StructurePolicy] = {}
     items: list[Row] = []
     for row in table.rows:
-        if not row["label"]:
-            problems.append(row.problem("label", _("Every row names its policy measure number.")))
-        elif row["kind"] in ("", KIND_POLICY):
-            if row["label"] in policies:
+        if not row["施策番号"]:
+            problems.append(row.problem("施策番号", _("Every row names its policy measure number.")))
+        elif row["区分"] in ("", KIND_POLICY):
+            if row["施策番号"] in policies:
                 problems.append(
                     row.problem(
-                        "label",
+                        "施策番号",
                         _("The policy measure %(label)s is declared twice (line %(line)d).")
-                        % {"label": row["label"], "line": policies[row["label"]].line},
+                        % {"label": row["施策番号"], "line": policies[row["施策番号"]].line},
                     )
                 )
             else:
-                policies[row["label"]] = _policy(row, problems)
-        elif row["kind"] in (KIND_PROJECT, KIND_INDICATOR):
+                policies[row["施策番号"]] = _policy(row, problems)
+        elif row["区分"] in (KIND_PROJECT, KIND_INDICATOR):
             items.append(row)
         else:
-            problems.append(row.problem("kind", _("Write 施策, 主な事業 or 指標.")))
+            problems.append(row.problem("区分", _("Write 施策, 主な事業 or 指標.")))
     # Projects and indicators may come before or after their 施策: attached once all are read.
     for row in items:
-        policy = policies.get(row["label"])
+        policy = policies.get(row["施策番号"])
         if policy is None:
             problems.append(
-                row.problem("label", _("No policy measure %(label)s in the file.") % {"label": row["label"]})
+                row.problem(
+                    "施策番号", _("No policy measure %(label)s in the file.") % {"label": row["施策番号"]}
+                )
             )
-        elif not row["name"]:
-            problems.append(row.problem("name", _("Give the name.")))
-        elif row["kind"] == KIND_PROJECT:
-            if row["name"] in policy.projects:
-                problems.append(row.problem("name", _("The same project twice.")))
+        elif not row["名称"]:
+            problems.append(row.problem("名称", _("Give the name.")))
+        elif row["区分"] == KIND_PROJECT:
+            if row["名称"] in policy.projects:
+                problems.append(row.problem("名称", _("The same project twice.")))
             else:
-                policy.projects.append(row["name"])
+                policy.projects.append(row["名称"])
         else:
             _indicator(row, policy, problems)
     if not policies and not problems:

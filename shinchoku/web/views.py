@@ -31,6 +31,8 @@ def _links(request: HttpRequest, municipality: Municipality) -> dict[str, bool]:
         "can_see_declarations": bool(roles - {Role.EVALUATOR, Role.VIEWER}),
         # Work in progress: the internal ladder only (shinchoku/evaluation/access.py).
         "can_see_evaluation": bool(roles - {Role.EVALUATOR, Role.VIEWER}),
+        # A committee member: the 施策評価シート assigned to them (shinchoku/policies/access.py).
+        "can_review": Role.EVALUATOR in roles,
     }
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from shinchoku.organizations.access import PLANNING_ROLES, current_memberships
 from shinchoku.organizations.models import Membership, Municipality, Role, Section
+from shinchoku.policies.models import ExternalReview
 from shinchoku.workflow.models import (
     EDITABLE_STATUSES,
     CollectionRound,
@@ -114,6 +115,11 @@ class Place:
         return bool(self.roles & set(PLANNING_ROLES))
 
     @property
+    def evaluator(self) -> bool:
+        """A member of the external evaluation committee: sees the sheets assigned to them."""
+        return Role.EVALUATOR in self.roles
+
+    @property
     def internal(self) -> bool:
         """On the approval ladder: sees rounds and declarations."""
         return bool(self.roles - {Role.EVALUATOR, Role.VIEWER})
@@ -125,10 +131,18 @@ class MyWork:
     to_approve: list[Task]
     to_publish: list[CollectionRound]
     places: list[Place] = field(default_factory=list)
+    # A committee member's sheets not evaluated yet, in open rounds.
+    to_review: list[ExternalReview] = field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.to_fill) + len(self.to_approve) + len(self.to_publish)
+        return len(self.to_fill) + len(self.to_approve) + len(self.to_publish) + len(self.to_review)
+
+
+def _reviews_waiting(user: User) -> QuerySet[ExternalReview]:
+    return ExternalReview.objects.filter(
+        evaluator=user, grade="", sheet__round__status=CollectionRound.Status.OPEN
+    )
 
 
 def my_work(user: User | AnonymousUser, today: date) -> MyWork:
@@ -180,7 +194,16 @@ def my_work(user: User | AnonymousUser, today: date) -> MyWork:
             .select_related("municipality")
             .order_by("-updated_at", "-id")
         )
-    return MyWork(to_fill=to_fill, to_approve=to_approve, to_publish=to_publish, places=places)
+    to_review: list[ExternalReview] = []
+    if any(m.role == Role.EVALUATOR for m in memberships):
+        to_review = list(
+            _reviews_waiting(user)
+            .select_related("municipality", "sheet__policy", "sheet__round")
+            .order_by("sheet__round__deadline", "sheet__policy__path")
+        )
+    return MyWork(
+        to_fill=to_fill, to_approve=to_approve, to_publish=to_publish, places=places, to_review=to_review
+    )
 
 
 def ready_to_publish(rounds: QuerySet[CollectionRound]) -> QuerySet[CollectionRound]:
@@ -209,6 +232,9 @@ def my_work_count(user: User | AnonymousUser, today: date) -> int:
     if not user.is_authenticated:
         return 0
     assert isinstance(user, User)
+    if any(m.role == Role.EVALUATOR for m in _memberships(user, today)):
+        # A committee member is on no approval ladder: only their sheets wait for them.
+        return _reviews_waiting(user).count()
     filters = _filters_for(user, today)
     requests = RoundRequest.objects.filter(
         filters.fill | filters.approve, round__status=CollectionRound.Status.OPEN

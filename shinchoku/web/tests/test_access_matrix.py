@@ -73,6 +73,15 @@ MATRIX: dict[str, Expect] = {
     "portal:download_table": Expect(EVERYONE),
     "portal:summary_download": Expect(EVERYONE),
     # Imports: the planning section only.
+    # 施策評価: the structure and the committee are the planning section's; a sheet is its
+    # section's (and its approvers'); a committee member reaches only the sheets assigned to them.
+    "policies:structure": Expect(PLANNING),
+    "policies:sheet": Expect(ROUND_BOARD),
+    "policies:response": Expect(ROUND_BOARD),
+    "policies:committee": Expect(PLANNING),
+    "policies:committee_sheet": Expect(PLANNING),
+    "policies:my_reviews": Expect(frozenset({"evaluator"})),
+    "policies:review": Expect(frozenset({"evaluator"})),
     "imports:upload": Expect(PLANNING),
     "imports:preview": Expect(PLANNING),
     "imports:commit": Expect(PLANNING, method="post"),
@@ -207,6 +216,16 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "accounts:password_reset_send": {"pk": "member"},
 }
 
+ARGUMENTS.update(
+    {
+        "policies:sheet": {"pk": "policy_round", "section_pk": "section", "sheet_pk": "sheet"},
+        "policies:response": {"sheet_pk": "sheet"},
+        "policies:committee": {"pk": "policy_round"},
+        "policies:committee_sheet": {"pk": "policy_round", "sheet_pk": "sheet"},
+        "policies:review": {"review_pk": "review"},
+    }
+)
+
 # URLs with a municipality slug that are not tested here, each with the reason. Keep it short.
 NOT_IN_MATRIX: dict[str, str] = {}
 
@@ -255,7 +274,7 @@ def _all_patterns(entries: list, prefix: str = "") -> Iterator[tuple[str, URLPat
 
 @pytest.fixture
 def objects(
-    municipality: Municipality, department: Department, section: Section, planner, actor: Actor
+    municipality: Municipality, department: Department, section: Section, planner, evaluator, actor: Actor
 ) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """One object of each kind a URL of the matrix needs, made through the owning app's services.
 
@@ -292,7 +311,11 @@ def objects(
         row__initiative__plan=plan, fiscal_year=2025, kind="result", responsibles__section=section
     ).first()
     assert entry is not None
+    policy_round, sheet, review = _policy_objects(municipality, evaluator, actor)
     return {
+        "policy_round": policy_round,
+        "sheet": sheet,
+        "review": review,
         "section": section,
         "section_goal": section_goal,
         "guideline_round": guideline_round,
@@ -345,6 +368,35 @@ def objects(
     }
 
 
+def _policy_objects(municipality: Municipality, evaluator, actor: Actor):  # type: ignore[no-untyped-def]
+    """A 施策評価 round of one 施策 of ``section``, its sheet assigned to ``evaluator``."""
+    from shinchoku.policies.services import reviewers_assign, structure_import
+    from shinchoku.policies.structure import read_structure
+
+    text = "政策番号,政策,施策番号,施策,担当部,担当課\n1,開かれたまち,1-1,情報発信の充実,企画部,企画政策課\n"
+    summary = structure_import(
+        municipality=municipality,
+        plan_name="総合計画",
+        start_year=2021,
+        end_year=2030,
+        structure=read_structure(text.encode(), source="x.csv"),
+        source="x.csv",
+        actor=actor,
+    )
+    policy_round = round_open(
+        municipality=municipality,
+        fiscal_year=2025,
+        kind=DocumentKind.POLICY_EVALUATION,
+        title="施策評価",
+        deadline=timezone.localdate() + timedelta(days=10),
+        plan=summary.plan,
+        actor=actor,
+    )
+    sheet = policy_round.policy_sheets.get()
+    [review] = reviewers_assign(sheet=sheet, evaluators=[evaluator], actor=actor)
+    return policy_round, sheet, review
+
+
 def url_of(name: str, objects: dict[str, object]) -> str:
     kwargs: dict[str, object] = {"slug": "midori"}
     for parameter, source in ARGUMENTS.get(name, {}).items():
@@ -395,6 +447,8 @@ def test_another_municipality_sees_nothing_of_ours_through_its_own_slug(
     for name, arguments in ARGUMENTS.items():
         if all(source.startswith("=") for source in arguments.values()):
             continue  # no object of ours in this URL
+        if MATRIX[name].allowed == {"evaluator"}:
+            continue  # a committee member's own page: the outsider (a planner) holds no such role there
         url = url_of(name, objects).replace("/midori/", "/sora/")
         response = getattr(client, MATRIX[name].method)(url)
         assert response.status_code == 404, url
