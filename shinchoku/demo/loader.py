@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
+from django.utils import timezone
 
 from shinchoku.core.audit import Actor
+from shinchoku.core.eras import format_fiscal_year
 from shinchoku.documents.schema import ParsedGuidelineProgress
 from shinchoku.goals.models import GoalDeclaration
 from shinchoku.imports.services import report_import
@@ -29,7 +32,11 @@ from shinchoku.organizations.services import (
     section_succeed,
 )
 from shinchoku.plans.models import Plan
+from shinchoku.policies.services import reviewers_assign, structure_import
+from shinchoku.policies.structure import read_structure
 from shinchoku.publishing.services import goal_declaration_publish, guideline_progress_publish
+from shinchoku.workflow.models import CollectionRound, DocumentKind
+from shinchoku.workflow.services import round_open
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent / "documents"
 SEEDS_DIR = Path(__file__).resolve().parents[3] / "shared" / "seeds"
@@ -64,6 +71,10 @@ class MunicipalitySpec:
     # Documents from cities name sections the demo master lacks: create them on import.
     create_missing: bool = False
     users_scope: tuple[str, str] = ("", "")  # (department, section) for the department/section roles
+    # The 施策体系 of its 総合計画 (name, first and last year) and the year a 施策評価 round evaluates.
+    policy_structure: Path | None = None
+    policy_plan: tuple[str, int, int] = ("", 0, 0)
+    policy_year: int = 0
 
 
 MIDORI = MunicipalitySpec(
@@ -109,6 +120,9 @@ MIDORI = MunicipalitySpec(
         ("広報広聴課", "市民相談課", SuccessionKind.TRANSFERRED, 2024),
     ),
     users_scope=("企画部", "企画政策課"),
+    policy_structure=DOCUMENTS_DIR / "midori_policy_structure.csv",
+    policy_plan=("みどり市第5次総合計画", 2021, 2030),
+    policy_year=2025,
 )
 
 # 伊勢原市's master as far as the seed documents show it; the sections named only in
@@ -251,3 +265,49 @@ def demo_load(*, include_seeds: bool = True, write: Callable[[str], None] = prin
                         title=result.document.title,
                     )
                     goal_declaration_publish(declaration=declaration, actor=ACTOR)
+            if spec.policy_structure is not None:
+                _policy_evaluation(municipality, spec, write)
+
+
+def _policy_evaluation(
+    municipality: Municipality, spec: MunicipalitySpec, write: Callable[[str], None]
+) -> None:
+    """The 施策体系 through the real reader, and an open 施策評価 round of ``policy_year`` whose
+    first sheet is assigned to the demo committee member (once: running again changes nothing)."""
+    assert spec.policy_structure is not None
+    name, first, last = spec.policy_plan
+    summary = structure_import(
+        municipality=municipality,
+        plan_name=name,
+        start_year=first,
+        end_year=last,
+        structure=read_structure(spec.policy_structure.read_bytes(), source=spec.policy_structure.name),
+        source=spec.policy_structure.name,
+        actor=ACTOR,
+    )
+    write(f"{municipality}: {spec.policy_structure.name}: {len(summary.policies)} policy measures")
+    rounds = CollectionRound.objects.filter(
+        municipality=municipality,
+        kind=DocumentKind.POLICY_EVALUATION,
+        plan=summary.plan,
+        fiscal_year=spec.policy_year,
+    )
+    if rounds.exists():
+        return
+    collection_round = round_open(
+        municipality=municipality,
+        fiscal_year=spec.policy_year,
+        kind=DocumentKind.POLICY_EVALUATION,
+        title=f"{format_fiscal_year(spec.policy_year)} 施策評価",
+        deadline=timezone.localdate() + timedelta(days=60),
+        plan=summary.plan,
+        actor=ACTOR,
+    )
+    evaluator = get_user_model().objects.filter(username="hyoka").first()
+    sheet = (
+        collection_round.policy_sheets.filter(section__name=spec.users_scope[1])
+        .order_by("policy__path")
+        .first()
+    )
+    if evaluator is not None and sheet is not None:
+        reviewers_assign(sheet=sheet, evaluators=[evaluator], actor=ACTOR)

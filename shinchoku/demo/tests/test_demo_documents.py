@@ -18,6 +18,7 @@ from shinchoku.goals.models import Goal, GoalDeclaration
 from shinchoku.imports.parsers import goal_declaration_text, guideline_progress_text
 from shinchoku.organizations.models import Section
 from shinchoku.plans.models import Indicator, Measurement, Plan, PlanNode, Target
+from shinchoku.policies.models import ExternalReview, PolicySheet
 from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry
 
 GOALS_FILE = DOCUMENTS_DIR / "midori_goal_declaration_2024.txt"
@@ -317,6 +318,8 @@ def _counts() -> dict[str, int]:
             row__initiative__plan__municipality__code=MIDORI_CODE
         ).count(),
         "sections": Section.objects.filter(**midori).count(),
+        "sheets": PolicySheet.objects.filter(**midori).count(),
+        "reviews": ExternalReview.objects.filter(**midori).count(),
     }
 
 
@@ -327,10 +330,13 @@ def test_demo_load_imports_the_documents_once() -> None:
     counts = _counts()
     assert counts["declarations"] == 1
     assert counts["goals"] == 6
-    assert counts["indicators"] == 9
-    assert counts["targets"] == 7
+    # 9 indicators of the goal declaration, 8 of the 総合計画's 施策 (midori_policy_structure.csv).
+    assert counts["indicators"] == 9 + 8
+    assert counts["targets"] == 7 + 9
     assert counts["measurements"] == 10
-    assert counts["plans"] == 1
+    assert counts["plans"] == 2  # the guideline and the 総合計画
+    assert counts["sheets"] == 6  # one 施策評価シート per 施策, asked by an open round
+    assert counts["reviews"] == 1  # the demo committee member's sheet
     assert counts["rows"] == 13
     assert counts["entries"] == 25 + 19
     # The import names only known sections: none is created beside the master.
@@ -339,6 +345,7 @@ def test_demo_load_imports_the_documents_once() -> None:
     outside = EntryResponsible.objects.filter(body_name=OUTSIDE_BODY)
     assert outside.count() == 2
     assert not outside.filter(section__isnull=False).exists()
+    assert any(line.endswith("midori_policy_structure.csv: 6 policy measures") for line in first)
     imported = [line for line in first if ".txt:" in line]
     assert len(imported) == 2
     assert all(line.endswith(" 0 lines not placed") for line in imported)
