@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shinchoku.accounts",
     "shinchoku.workflow",
     "shinchoku.policies",
+    "shinchoku.hearings",
     # The REST API (docs/api.md): DRF, its OpenAPI document and the documentation's static files.
     "rest_framework",
     "drf_spectacular",

@@ -9,7 +9,7 @@ saving.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -637,3 +637,32 @@ def indicators_judged(
     prefetch_related_objects(found, *_indicator_prefetches(found, [fiscal_year]))
     scale = grade_scales_of(municipality).applicable(plan_id=plan_id, fiscal_year=fiscal_year)[0]
     return [_judge(indicator, fiscal_year, scale) for indicator in found]
+
+
+def indicators_forecast(
+    municipality: Municipality,
+    indicators: Sequence[Indicator],
+    fiscal_year: int,
+    forecasts: Mapping[int, Decimal],
+) -> list[IndicatorResult]:
+    """``indicators`` judged provisionally: each one's forecast (見込, by indicator id) taken as the
+    year's actual, flagged provisional, so the engine grades it like a 見込 figure (mid-year hearing).
+
+    Indicators without a forecast are judged on what they have. The instances given are not
+    touched: their judged figures would otherwise be kept with the forecast in them.
+    """
+    found = list(Indicator.objects.filter(pk__in=[i.pk for i in indicators]).order_by("position", "id"))
+    if not found:
+        return []
+    prefetch_related_objects(found, *_indicator_prefetches(found, [fiscal_year]))
+    book = grade_scales_of(municipality)
+    results = []
+    for indicator in found:
+        targets = {t.fiscal_year: FigureValue(t.value, t.provisional) for t in indicator.targets.all()}
+        actuals = {m.fiscal_year: FigureValue(m.value, m.provisional) for m in indicator.measurements.all()}
+        if indicator.pk in forecasts:
+            actuals[fiscal_year] = FigureValue(forecasts[indicator.pk], provisional=True)
+        indicator.judged_figures = (targets, actuals)  # type: ignore[attr-defined]
+        scale = book.applicable(plan_id=None, fiscal_year=fiscal_year)[0]
+        results.append(_judge(indicator, fiscal_year, scale))
+    return results

@@ -21,6 +21,7 @@ urlpatterns = [
     path("m/<slug:slug>/evaluation/", include("shinchoku.evaluation.urls")),
     path("m/<slug:slug>/rounds/", include("shinchoku.workflow.urls")),
     path("m/<slug:slug>/policies/", include("shinchoku.policies.urls")),
+    path("m/<slug:slug>/hearings/", include("shinchoku.hearings.urls")),
     path("m/<slug:slug>/declarations/", include("shinchoku.goals.urls")),
     path("p/<slug:slug>/", include("shinchoku.portal.urls")),
 ]

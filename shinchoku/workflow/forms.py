@@ -18,7 +18,7 @@ from shinchoku.organizations.models import Department, FiscalYear, Municipality,
 from shinchoku.plans.models import Indicator, Measurement, Plan
 from shinchoku.progress.models import ProgressEntry
 from shinchoku.workflow import selectors
-from shinchoku.workflow.models import EVALUATED_PLAN_KINDS, PLAN_KINDS, DocumentKind
+from shinchoku.workflow.models import EVALUATED_PLAN_KINDS, GOAL_ROUND_KINDS, PLAN_KINDS, DocumentKind
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ ROUND_KINDS = [
     (DocumentKind.YEAR_END_RESULTS.value, DocumentKind.YEAR_END_RESULTS.label),
     (DocumentKind.GUIDELINE_PROGRESS.value, DocumentKind.GUIDELINE_PROGRESS.label),
     (DocumentKind.POLICY_EVALUATION.value, DocumentKind.POLICY_EVALUATION.label),
+    (DocumentKind.MID_YEAR.value, DocumentKind.MID_YEAR.label),
 ]
 
 
@@ -129,9 +130,7 @@ class RoundOpenForm(TextForm):
             self.add_error("plan", _("Choose the guideline whose progress the round asks for."))
         if kind == DocumentKind.POLICY_EVALUATION and (plan is None or plan.kind not in EVALUATED_PLAN_KINDS):
             self.add_error("plan", _("Choose the comprehensive plan whose policy measures are evaluated."))
-        if kind in (DocumentKind.GOAL_DECLARATION, DocumentKind.YEAR_END_RESULTS) and not cleaned.get(
-            "departments"
-        ):
+        if kind in GOAL_ROUND_KINDS and not cleaned.get("departments"):
             self.add_error(
                 "departments", _("Choose the departments whose goal declarations the round asks for.")
             )

@@ -31,12 +31,16 @@ class DocumentKind(models.TextChoices):
     INDICATOR_ACTUALS = "indicator_actuals", _("indicator actuals")
     # 施策評価: each 施策 of the 総合計画 evaluated by its department (施策評価シート).
     POLICY_EVALUATION = "policy_evaluation", _("policy evaluation")
+    # 中間ヒアリング: where the goals stand half-way through the year (status, 見込, issues).
+    MID_YEAR = "mid_year", _("mid-year hearing")
 
 
 # The plans a policy evaluation round evaluates the 施策 of.
 EVALUATED_PLAN_KINDS = (Plan.Kind.COMPREHENSIVE, Plan.Kind.BASIC)
 # Rounds about a plan (not about goal declarations).
 PLAN_KINDS = (DocumentKind.GUIDELINE_PROGRESS, DocumentKind.POLICY_EVALUATION)
+# Rounds about the goal declarations of some departments.
+GOAL_ROUND_KINDS = (DocumentKind.GOAL_DECLARATION, DocumentKind.MID_YEAR, DocumentKind.YEAR_END_RESULTS)
 
 
 class CollectionRound(TimestampedModel):

@@ -51,6 +51,7 @@ from shinchoku.workflow import notifications, selectors
 from shinchoku.workflow.models import (
     EDITABLE_STATUSES,
     EVALUATED_PLAN_KINDS,
+    GOAL_ROUND_KINDS,
     PLAN_KINDS,
     CarriedEntry,
     CollectionRound,
@@ -206,7 +207,7 @@ def round_open(
             )
         if chosen_departments:
             error("departments", _("A policy evaluation round asks for no goal declaration."))
-    elif kind in (DocumentKind.GOAL_DECLARATION, DocumentKind.YEAR_END_RESULTS):
+    elif kind in GOAL_ROUND_KINDS:
         if plan is not None:
             error("plan", _("A goal round asks for goal declarations, not a guideline."))
         if not chosen_departments:
@@ -588,6 +589,8 @@ def round_snapshots(collection_round: CollectionRound) -> list[Snapshot]:
         return [guideline_progress_snapshot(collection_round.plan, collection_round.fiscal_year)]
     if collection_round.plan is not None and collection_round.kind == DocumentKind.POLICY_EVALUATION:
         return [policy_evaluation_snapshot(collection_round.plan, collection_round.fiscal_year)]
+    if collection_round.kind == DocumentKind.MID_YEAR:
+        return []  # the hearing's notes serve the year-end round; nothing is published
     year_end = collection_round.kind == DocumentKind.YEAR_END_RESULTS
     return [
         goal_declaration_snapshot(declaration, year_end=year_end)
@@ -601,6 +604,8 @@ def round_snapshot(collection_round: CollectionRound, index: int) -> Snapshot | 
     """The ``index``-th report of ``round_snapshots``, built alone (a preview download)."""
     if collection_round.plan is not None and collection_round.kind in PLAN_KINDS:
         return round_snapshots(collection_round)[0] if index == 0 else None
+    if collection_round.kind == DocumentKind.MID_YEAR:
+        return None
     declarations = (
         list(
             collection_round.declarations.order_by("department__position", "department__name")[

@@ -22,6 +22,7 @@ from shinchoku.policies.models import ExternalReview
 from shinchoku.workflow.models import (
     EDITABLE_STATUSES,
     CollectionRound,
+    DocumentKind,
     RequestStatus,
     RoundRequest,
     WorkflowStep,
@@ -216,6 +217,7 @@ def ready_to_publish(rounds: QuerySet[CollectionRound]) -> QuerySet[CollectionRo
     newer = accepted.filter(Q(accepted_at__gt=OuterRef("published_at")))
     return (
         rounds.filter(status=CollectionRound.Status.OPEN)
+        .exclude(kind=DocumentKind.MID_YEAR)  # a hearing is not published
         .filter(Exists(accepted))
         .exclude(Exists(waiting))
         .filter(Q(published_at__isnull=True) | Exists(newer))

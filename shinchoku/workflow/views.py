@@ -19,6 +19,7 @@ from shinchoku.core.http import request_user
 from shinchoku.documents.policy_evaluation import ParsedPolicyEvaluation
 from shinchoku.documents.schema import ParsedGoalDeclaration, ParsedGuidelineProgress
 from shinchoku.goals.services import GOAL_RESULT_FIELDS, goal_results_update
+from shinchoku.hearings.selectors import mid_year_recall
 from shinchoku.policies.selectors import request_sheets
 from shinchoku.portal.presenters import goal_rows, guideline_blocks, policy_evaluation_context
 from shinchoku.progress.services import (
@@ -61,7 +62,14 @@ from shinchoku.workflow.forms import (
     actual_field_name,
     parse_actual,
 )
-from shinchoku.workflow.models import CollectionRound, DocumentKind, EntryDraft, RequestStatus, RoundRequest
+from shinchoku.workflow.models import (
+    GOAL_ROUND_KINDS,
+    CollectionRound,
+    DocumentKind,
+    EntryDraft,
+    RequestStatus,
+    RoundRequest,
+)
 from shinchoku.workflow.services import (
     TransitionError,
     guideline_results_roll_forward,
@@ -80,8 +88,6 @@ from shinchoku.workflow.services import (
     round_snapshots,
     snapshots_digest,
 )
-
-GOAL_KINDS = (DocumentKind.GOAL_DECLARATION, DocumentKind.YEAR_END_RESULTS)
 
 
 @login_required
@@ -263,7 +269,7 @@ def _request_page(
             "round": req.round,
             "can_edit": can_edit,
             **_editor_rows(request, req, batch),
-            "goals": selectors.request_goals(req) if req.round.kind in GOAL_KINDS else [],
+            "goals": selectors.request_goals(req) if req.round.kind in GOAL_ROUND_KINDS else [],
             "sheets": request_sheets(req) if req.round.kind == DocumentKind.POLICY_EVALUATION else [],
             "steps": selectors.request_steps(req),
             "actions": request_actions(req, actor),
@@ -741,6 +747,8 @@ def goal_edit(request: HttpRequest, slug: str, pk: int, section_pk: int, goal_pk
             "conflict": conflict,
             "checked": checked,
             "parsed": getattr(form, "parsed", {}),
+            # At the year end, what was said about the goal at the mid-year hearing.
+            "recall": mid_year_recall(goal) if req.round.kind == DocumentKind.YEAR_END_RESULTS else None,
         },
         status=409 if conflict else 200,
     )

@@ -82,6 +82,11 @@ MATRIX: dict[str, Expect] = {
     "policies:committee_sheet": Expect(PLANNING),
     "policies:my_reviews": Expect(frozenset({"evaluator"})),
     "policies:review": Expect(frozenset({"evaluator"})),
+    # The mid-year hearing: a goal's report through its round's request; the hearing's notes are
+    # the planning section's; a department's dashboard is its own people's and planning's.
+    "hearings:goal": Expect(ROUND_BOARD),
+    "hearings:hearing": Expect(PLANNING),
+    "hearings:dashboard": Expect(ROUND_BOARD),
     "imports:upload": Expect(PLANNING),
     "imports:preview": Expect(PLANNING),
     "imports:commit": Expect(PLANNING, method="post"),
@@ -223,6 +228,9 @@ ARGUMENTS.update(
         "policies:committee": {"pk": "policy_round"},
         "policies:committee_sheet": {"pk": "policy_round", "sheet_pk": "sheet"},
         "policies:review": {"review_pk": "review"},
+        "hearings:hearing": {"pk": "mid_year_round"},
+        "hearings:goal": {"pk": "mid_year_round", "section_pk": "section", "goal_pk": "section_goal"},
+        "hearings:dashboard": {"fiscal_year": "=2024", "pk": "department"},
     }
 )
 
@@ -313,6 +321,16 @@ def objects(
     assert entry is not None
     policy_round, sheet, review = _policy_objects(municipality, evaluator, actor)
     return {
+        "mid_year_round": round_open(
+            municipality=municipality,
+            fiscal_year=2024,
+            kind=DocumentKind.MID_YEAR,
+            title="中間ヒアリング",
+            deadline=deadline,
+            sections=[section],
+            actor=actor,
+            departments=[declaration.department],
+        ),
         "policy_round": policy_round,
         "sheet": sheet,
         "review": review,
