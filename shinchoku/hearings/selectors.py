@@ -147,6 +147,11 @@ def _goals_of(goals: list[Goal]) -> list[Goal]:
 # --- the department's year so far ----------------------------------------------------------------
 
 
+def _graded(result: IndicatorResult) -> bool:
+    """Graded on a figure (not 評価不能 for want of one)."""
+    return result.grade is not None and not result.grade.not_evaluable
+
+
 @dataclass
 class DashboardRow:
     goal: Goal
@@ -158,9 +163,9 @@ class DashboardRow:
         """A grade now differs from the one its 見込 had at mid-year."""
         if self.mid_year is None:
             return False
-        before = {r.indicator_id: (r.grade.label if r.grade else "") for r in self.mid_year.provisional}
+        before = {r.indicator_id: r.grade.label for r in self.mid_year.provisional if r.grade and _graded(r)}
         return any(
-            r.grade is not None and before.get(r.indicator_id, "") not in ("", r.grade.label)
+            r.grade is not None and _graded(r) and before.get(r.indicator_id, r.grade.label) != r.grade.label
             for r in self.current
         )
 

@@ -40,7 +40,7 @@ def current_memberships(user: User | AnonymousUser) -> list[Membership]:
         Membership.objects.filter(user=user)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .select_related("department", "section")
+        .select_related("department", "section__department")
     )
     setattr(user, _KEPT, (today, found))
     return list(found)

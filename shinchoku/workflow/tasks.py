@@ -16,8 +16,9 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from shinchoku.core.eras import fiscal_year_of
 from shinchoku.organizations.access import PLANNING_ROLES, current_memberships
-from shinchoku.organizations.models import Membership, Municipality, Role, Section
+from shinchoku.organizations.models import Department, Membership, Municipality, Role, Section
 from shinchoku.policies.models import ExternalReview
 from shinchoku.workflow.models import (
     EDITABLE_STATUSES,
@@ -110,6 +111,9 @@ class Place:
 
     municipality: Municipality
     roles: frozenset[str]
+    # The departments whose year so far the user follows (its head, or staff of one of its sections).
+    departments: tuple[Department, ...] = ()
+    fiscal_year: int = 0
 
     @property
     def planning(self) -> bool:
@@ -156,8 +160,20 @@ def my_work(user: User | AnonymousUser, today: date) -> MyWork:
     roles: dict[int, set[str]] = {}
     for membership in memberships:
         roles.setdefault(membership.municipality_id, set()).add(membership.role)
+    departments: dict[int, dict[int, Department]] = {}
+    for membership in memberships:
+        department = membership.department if membership.role == Role.DEPARTMENT_HEAD else None
+        if membership.role in (Role.SECTION_HEAD, Role.SECTION_STAFF) and membership.section is not None:
+            department = membership.section.department
+        if department is not None:
+            departments.setdefault(membership.municipality_id, {})[department.pk] = department
     places = [
-        Place(municipality=m, roles=frozenset(roles[m.pk]))
+        Place(
+            municipality=m,
+            roles=frozenset(roles[m.pk]),
+            departments=tuple(departments.get(m.pk, {}).values()),
+            fiscal_year=fiscal_year_of(today),
+        )
         for m in Municipality.objects.filter(pk__in=roles).order_by("code")
     ]
     requests = list(

@@ -69,6 +69,10 @@ FUND_ACTUAL = "11億2,000万円"
 # How the report may print them: as typed, or in the official style with 万・億.
 ACTUALS_PRINTED = ((WEB_ACTUAL, "423万8,714件"), (FUND_ACTUAL, "1,120,000,000円"))
 SEND_BACK = "閲覧数が目標に届かなかった理由と達成率を書いてください。"
+MID_YEAR_FORECAST = "約400万件"  # 見込 at mid-year: 88.9 % of 450万件, graded 概ね達成 provisionally
+MID_YEAR_ISSUES = "災害情報の配信開始が遅れ、閲覧数が伸び悩んでいる。"
+HEARING_NOTES = "閲覧数の伸び悩みは配信開始の遅れによるもの。"
+HEARING_INSTRUCTION = "年度末までに災害情報の配信を始め、SNSでの告知を検討すること。"
 ON_BEHALF = "職員が登録されていないため、企画政策課が代わって{step}します。"
 
 GUIDELINE = "もみじ市市民参加推進指針"
@@ -305,7 +309,7 @@ def open_round(
 def take_step_from_my_work(tour: Tour, user: str, round_title: str, section: str, *actions: str) -> None:
     """Log in, open the request from /my/, take the step(s)."""
     tour.log_in(user)
-    document = next(d for d in ("目標宣言", "達成状況", "指針") if d in round_title)
+    document = next(d for d in ("目標宣言", "達成状況", "指針", "中間ヒアリング") if d in round_title)
     tour.task = f"{'+'.join(actions)} from /my/ ({user}, {section}, {document})"
     link = tour.my_work_link(round_title, section)
     assert link.count(), f"/my/ of {user} does not list {section} of {round_title}: {tour.main_text()}"
@@ -362,6 +366,20 @@ def goal_results(tour: Tour, goal: str, result: str, actual: str) -> None:
     """On a year-end request: open the goal's results form, type the result and the actual, save."""
     page = tour.page
     tour.follow(page.locator("main table a", has_text=goal))
+    if goal == GOAL_WEB:
+        # What was said at the mid-year hearing is on the form: the status, the 見込, the instructions.
+        recalled = (
+            page.locator("main section.recall").inner_text()
+            if page.locator("main section.recall").count()
+            else ""
+        )
+        for said in ("やや遅れ", MID_YEAR_FORECAST, MID_YEAR_ISSUES, HEARING_INSTRUCTION):
+            if said not in recalled:
+                tour.problem(
+                    f"{tour.path}: the year-end form does not recall {said!r} from the mid-year hearing"
+                )
+        if not tour.shots or "year-end-recall" not in tour.shots[-1]:
+            tour.screenshot("year-end-recall")
     tour.fill(page.locator("textarea[name=result_text]"), result)
     box = page.locator("input[name^=actual_]").first
     if box.input_value() != actual:
@@ -388,6 +406,7 @@ def test_a_city_runs_its_yearly_cycle_in_the_browser(page, axe_check, tmp_path: 
     tour = Tour(page=page, axe_check=axe_check, passwords=set_up_city())
 
     goal_declaration(tour)
+    mid_year(tour)
     year_end(tour)
     guideline(tour, tmp_path)
     portal(tour)
@@ -490,6 +509,65 @@ def goal_declaration(tour: Tour) -> None:
 
     # 4. Publishing through the preview.
     publish(tour, round_path, "declaration", shows=GOAL_FUND, changes=GOAL_WEB)
+
+
+def mid_year(tour: Tour) -> None:
+    """中間ヒアリング: the section reports a status, a 見込 and its issues; the planning section
+    hears the department, notes and instructs; the department's dashboard shows the year so far."""
+    page = tour.page
+    round_path, title, offered = open_round(tour, "中間ヒアリング", "mid-year")
+    assert offered.get("企画政策課") and offered.get("財政課") and not offered.get("議会事務局"), offered
+
+    tour.log_in(STAFF)
+    tour.task = "mid-year report of one goal (staff: status, 見込, issues)"
+    tour.follow(tour.my_work_link(title, "企画政策課"))
+    tour.follow(page.locator("main table a", has_text=GOAL_WEB))
+    tour.click(page.get_by_label("やや遅れ", exact=True))
+    tour.fill(page.locator("input[name^=forecast_]").first, MID_YEAR_FORECAST)
+    tour.fill(page.locator("textarea[name=issues]"), MID_YEAR_ISSUES)
+    tour.follow(page.locator("main form button[type=submit]"))
+    tour.follow(page.locator("main table a", has_text=GOAL_WEB))
+    provisional = page.locator("section[aria-labelledby=provisional]").inner_text()
+    if "88.9%" not in provisional or "概ね達成" not in provisional:
+        tour.problem(
+            f"{tour.path}: the 見込 {MID_YEAR_FORECAST} is not graded provisionally: {provisional!r}"
+        )
+    tour.screenshot("mid-year-goal")
+    tour.follow(page.locator("nav.breadcrumbs a", has_text="企画政策課"))
+    tour.step("submit")
+    tour.task = None
+    take_step_from_my_work(tour, SECTION_HEAD, title, "企画政策課", "approve")
+    take_step_from_my_work(tour, DEPARTMENT_HEAD, title, "企画政策課", "approve")
+    tour.log_in(PLANNER)
+    on_behalf(tour, round_path, "財政課", "中間ヒアリング")
+    take_step_from_my_work(tour, DEPARTMENT_HEAD, title, "財政課", "approve")
+    take_step_from_my_work(tour, PLANNER, title, "企画政策課", "accept")
+    take_step_from_my_work(tour, PLANNER, title, "財政課", "accept")
+
+    # The hearing: the planning section writes its notes and instructions for 企画部.
+    tour.goto(round_path)
+    tour.task = "write the hearing's notes and instructions (planning)"
+    tour.follow(page.get_by_role("link", name="ヒアリングの記録と指示事項"))
+    department = page.locator("main section", has=page.locator("h2", has_text="企画部"))
+    tour.fill(department.locator("textarea[name=notes]"), HEARING_NOTES)
+    tour.fill(department.locator("textarea[name=instructions]"), HEARING_INSTRUCTION)
+    tour.follow(department.get_by_role("button", name="企画部の記録を保存する"))
+    tour.task = None
+    saved = page.locator("main section", has=page.locator("h2", has_text="企画部")).locator(
+        "textarea[name=instructions]"
+    )
+    assert saved.input_value() == HEARING_INSTRUCTION, tour.main_text()
+    tour.screenshot("mid-year-hearing")
+
+    # The department head's dashboard: the goal behind, graded provisionally.
+    tour.log_in(DEPARTMENT_HEAD)
+    tour.task = "see the department's year so far (department head, from /my/)"
+    tour.follow(page.get_by_role("link", name="企画部の今年度の状況"))
+    tour.task = None
+    row = page.locator("main tr", has_text=GOAL_WEB).inner_text()
+    assert "やや遅れ" in row and "概ね達成" in row, row
+    tour.screenshot("mid-year-dashboard")
+    tour.log_in(PLANNER)
 
 
 def year_end(tour: Tour) -> None:
