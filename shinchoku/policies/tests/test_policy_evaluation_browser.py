@@ -495,7 +495,7 @@ def publish(tour: Tour, round_path: str) -> None:
     diff = page.locator("main table.diff")
     diff_text = diff.inner_text() if diff.count() else ""
     if POLICY not in diff_text or OPINION not in diff_text:
-        section = page.locator("main section.preview").first.inner_text()[:400]
+        section = page.locator("main section.preview").first.inner_text()[:120]
         tour.problem(
             f"{round_path}publish/: 「現在公表中の内容からの変更点」 lists nothing of the 施策評価報告書 (no "
             f"{POLICY}, no committee opinion); the section reads {section!r}"
