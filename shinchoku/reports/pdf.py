@@ -353,16 +353,24 @@ class _NumberedCanvas(Canvas):
         for number, state in enumerate(self._pages, start=1):
             self.__dict__.update(state)
             self.setFont(FONT, 8)
-            self.drawCentredString(PAGE_SIZE[0] / 2, FOOTER_Y, f"{number} / {total}")
+            # Centred on the page the document was built with (landscape, or a portrait report).
+            self.drawCentredString(self._pagesize[0] / 2, FOOTER_Y, f"{number} / {total}")
             super().showPage()
         super().save()
 
 
-def _build(story: list[Flowable], *, title: str, author: str, subject: str) -> bytes:
+def _build(
+    story: list[Flowable],
+    *,
+    title: str,
+    author: str,
+    subject: str,
+    pagesize: tuple[float, float] = PAGE_SIZE,
+) -> bytes:
     buffer = BytesIO()
     document = SimpleDocTemplate(
         buffer,
-        pagesize=PAGE_SIZE,
+        pagesize=pagesize,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,

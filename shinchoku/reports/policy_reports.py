@@ -13,15 +13,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from functools import cache
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import CondPageBreak, Flowable, PageBreak, Paragraph, Spacer
 
 from shinchoku.core.eras import format_date, format_fiscal_year
 from shinchoku.documents import layouts as L
@@ -32,15 +30,12 @@ from shinchoku.documents.policy_evaluation import (
 )
 from shinchoku.reports.opendata import Publisher, _csv, _flag, _year
 from shinchoku.reports.pdf import (
-    FONT,
-    FOOTER_Y,
     HEADING_ROOM,
-    MARGIN,
+    _build,
     _cell,
     _centered,
     _header_row,
     _markup,
-    _NumberedCanvas,
     _style,
     _styles,
     _table,
@@ -366,43 +361,6 @@ def _meetings_story(document: ParsedPolicyEvaluation) -> list[Flowable]:
     ]
 
 
-class _PortraitCanvas(_NumberedCanvas):
-    """pdf.py's numbered canvas (dated, BIZ UD Gothic from the start), its footer centred on A4 portrait.
-
-    ``_NumberedCanvas.save`` centres ``n / N`` on the landscape page: the same loop, portrait.
-    """
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self.setFont(FONT, 8)
-            self.drawCentredString(PAGE_SIZE[0] / 2, FOOTER_Y, f"{number} / {total}")
-            Canvas.showPage(self)
-        Canvas.save(self)
-
-
-def _build_portrait(story: list[Flowable], *, title: str, author: str, subject: str) -> bytes:
-    """``pdf._build`` on A4 portrait (``_build`` is fixed to landscape)."""
-    buffer = BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=PAGE_SIZE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=title,
-        author=author,
-        subject=subject,
-        creator=L.PDF_CREATOR,
-        lang="ja-JP",
-        initialFontName=FONT,
-    )
-    document.build(story, canvasmaker=_PortraitCanvas)
-    return buffer.getvalue()
-
-
 def policy_evaluation_pdf(document: ParsedPolicyEvaluation) -> bytes:
     """The 施策評価報告書: title, the roll-up by 政策, one page per 施策, then the committee's meetings."""
     register_fonts()
@@ -417,7 +375,9 @@ def policy_evaluation_pdf(document: ParsedPolicyEvaluation) -> bytes:
     for sheet in document.sheets:
         story += _sheet_story(sheet)
     story += _meetings_story(document)
-    return _build_portrait(story, title=document.title, author=document.plan, subject="施策評価報告書")
+    return _build(
+        story, title=document.title, author=document.plan, subject="施策評価報告書", pagesize=PAGE_SIZE
+    )
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
