@@ -7,12 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shinchoku.core.figures import Figure
 from shinchoku.core.forms import TextForm
 from shinchoku.hearings.models import MidYearStatus
 from shinchoku.hearings.selectors import GoalAtMidYear
 from shinchoku.plans.models import Indicator
-from shinchoku.workflow.forms import parse_actual
+from shinchoku.workflow.forms import clean_figures
 
 
 def forecast_field_name(indicator: Indicator) -> str:
@@ -56,15 +55,7 @@ class MidYearForm(TextForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        self.parsed: dict[Indicator, tuple[str, Figure | None]] = {}
-        for indicator in self.indicators:
-            name = forecast_field_name(indicator)
-            text = (cleaned.get(name) or "").strip()
-            figure, error = parse_actual(text, indicator)
-            if error:
-                self.add_error(name, error)
-            else:
-                self.parsed[indicator] = (text, figure)
+        self.parsed = clean_figures(self, cleaned, self.indicators, forecast_field_name)
         return cleaned
 
 

@@ -11,13 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.core.eras import fiscal_year_of
-from shinchoku.core.figures import Figure, FigureParseError, parse_figure
+from shinchoku.core.figures import FigureParseError, parse_figure
 from shinchoku.core.forms import TextForm
 from shinchoku.plans.models import Indicator
 from shinchoku.policies.models import Direction, PolicySheet
 from shinchoku.policies.selectors import SheetView, amount_text
 from shinchoku.policies.services import ProjectValues
-from shinchoku.workflow.forms import _measurement_text, actual_field_name, fiscal_year_choices, parse_actual
+from shinchoku.workflow.forms import (
+    _measurement_text,
+    actual_field_name,
+    clean_figures,
+    fiscal_year_choices,
+)
 
 
 class StructureUploadForm(forms.Form):
@@ -119,15 +124,7 @@ class SheetForm(TextForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        self.parsed: dict[Indicator, tuple[str, Figure | None]] = {}
-        for indicator in self.indicators:
-            name = actual_field_name(indicator)
-            text = (cleaned.get(name) or "").strip()
-            figure, error = parse_actual(text, indicator)
-            if error:
-                self.add_error(name, error)
-            else:
-                self.parsed[indicator] = (text, figure)
+        self.parsed = clean_figures(self, cleaned, self.indicators, actual_field_name)
         self.projects: dict[int, ProjectValues] = {}
         for row in self.view.projects:
             amounts: dict[str, Decimal | None] = {}
@@ -222,4 +219,4 @@ class MeetingForm(TextForm):
         field = self.fields["sheets"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
         field.queryset = PolicySheet.objects.filter(pk__in=[s.pk for s in sheets]).select_related("policy")
-        field.label_from_instance = lambda sheet: str(sheet.policy)  # type: ignore[method-assign,assignment]
+        field.label_from_instance = lambda sheet: f"{sheet.policy.label} {sheet.policy.title}"  # type: ignore[method-assign,assignment]

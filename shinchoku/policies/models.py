@@ -70,7 +70,7 @@ class PolicyOwner(TimestampedModel):
         verbose_name_plural = _("policy measure owners")
 
     def __str__(self) -> str:
-        return f"{self.policy} · {self.section}"
+        return f"{self.policy.label} {self.policy.title} · {self.section}"
 
 
 class PolicySheet(TimestampedModel):
@@ -115,7 +115,7 @@ class PolicySheet(TimestampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{format_fiscal_year(self.fiscal_year)} {self.policy}"
+        return f"{format_fiscal_year(self.fiscal_year)} {self.policy.label} {self.policy.title}"
 
 
 class ProjectResult(TimestampedModel):

@@ -490,6 +490,8 @@ def meeting_create(
     record_create(meeting, actor=actor, fields=["held_on", "title", "attendees", "minutes"])
     if chosen:
         record_changes(
-            meeting, actor=actor, changes={"sheets": (None, "、".join(str(s.policy) for s in chosen))}
+            meeting,
+            actor=actor,
+            changes={"sheets": (None, "、".join(f"{s.policy.label} {s.policy.title}" for s in chosen))},
         )
     return meeting

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from shinchoku.core.figures import Figure, format_figure
 
@@ -84,6 +85,35 @@ def _initiative_fields() -> list[tuple[str, str]]:
     ]
 
 
+def _sheet_fields() -> list[tuple[str, str]]:
+    return [
+        ("title", _("Policy measure")),
+        ("purpose", _("Purpose")),
+        ("indicators", pgettext("policy measure", "Indicators")),
+        ("projects", _("Main projects")),
+        ("internal_grade", _("Internal grade")),
+        ("reasons", _("Reasons for the grade")),
+        ("issues", _("Issues")),
+        ("direction", _("Direction")),
+        ("committee_grade", _("Committee's grade")),
+        ("committee_opinion", _("Committee's opinion")),
+        ("response", _("Response to the committee's opinion")),
+    ]
+
+
+def _sheet_values(sheet: dict[str, Any]) -> dict[str, str]:
+    values = {name: str(sheet.get(name) or "") for name, _label in _sheet_fields()}
+    values["indicators"] = "\n".join(
+        f"{i['name']}：{i.get('actual') or '—'}{i.get('unit', '')}（{i.get('rate') or '—'}%・{i.get('grade') or '—'}）"
+        for i in sheet.get("indicators", [])
+    )
+    values["projects"] = "\n".join(
+        f"{p['title']}：{p.get('budget') or '—'}円／{p.get('settlement') or '—'}円 {p.get('result', '')}".rstrip()
+        for p in sheet.get("projects", [])
+    )
+    return values
+
+
 def _judged(evaluation: dict[str, Any] | None) -> dict[int, str]:
     """Goal number → the published grades of its indicators, as the report prints them."""
     from shinchoku.reports.judgements import judgement_lines
@@ -120,6 +150,14 @@ def document_changes(
 
         def name(key: Any, record: dict[str, Any]) -> str:
             return f"No.{key} {record.get('title', '')}"
+
+    elif new.get("kind") == "policy_evaluation":
+        records_old = {s["label"]: s for s in (old or {}).get("sheets", [])}
+        records_new = {s["label"]: s for s in new.get("sheets", [])}
+        fields, values = _sheet_fields(), _sheet_values
+
+        def name(key: Any, record: dict[str, Any]) -> str:
+            return f"{key} {record.get('title', '')}"
 
     else:
         records_old = {i["title"]: i for i in (old or {}).get("initiatives", [])}

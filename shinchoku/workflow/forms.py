@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -292,16 +292,28 @@ class GoalResultsForm(TextForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        self.parsed: dict[Indicator, tuple[str, Figure | None]] = {}
-        for indicator in self.indicators:
-            name = actual_field_name(indicator)
-            text = (cleaned.get(name) or "").strip()
-            figure, error = parse_actual(text, indicator)
-            if error:
-                self.add_error(name, error)
-            else:
-                self.parsed[indicator] = (text, figure)
+        self.parsed = clean_figures(self, cleaned, self.indicators, actual_field_name)
         return cleaned
+
+
+def clean_figures(
+    form: forms.Form,
+    cleaned: dict[str, Any],
+    indicators: list[Indicator],
+    field_name: Callable[[Indicator], str],
+) -> dict[Indicator, tuple[str, Figure | None]]:
+    """The figure typed in each indicator's field of ``form`` (as typed, parsed); an unreadable
+    one is an error on its field. Every form that takes figures (actuals, 見込) reads them so."""
+    parsed: dict[Indicator, tuple[str, Figure | None]] = {}
+    for indicator in indicators:
+        name = field_name(indicator)
+        text = (cleaned.get(name) or "").strip()
+        figure, error = parse_actual(text, indicator)
+        if error:
+            form.add_error(name, error)
+        else:
+            parsed[indicator] = (text, figure)
+    return parsed
 
 
 def _measurement_text(measurement: Measurement | None) -> str:

@@ -510,7 +510,27 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
     entry_ids = [str(e.pk) for view in request_rows(request) for e in (*view.results, *view.plans)]
     if entry_ids:
         wanted |= Q(content_type=types[ProgressEntry], object_id__in=entry_ids)
-    if request.round.kind != "guideline_progress":
+    if request.round.kind == DocumentKind.POLICY_EVALUATION:
+        # The section's sheets, their projects and the actuals of their 施策's indicators.
+        from shinchoku.policies.models import PolicySheet, ProjectResult
+
+        sheet_types = ContentType.objects.get_for_models(PolicySheet, ProjectResult)
+        types = {**types, **sheet_types}
+        sheets = PolicySheet.objects.filter(round_id=request.round_id, section_id=request.section_id)
+        sheet_ids = [str(pk) for pk in sheets.values_list("pk", flat=True)]
+        project_ids = [
+            str(pk) for pk in ProjectResult.objects.filter(sheet__in=sheets).values_list("pk", flat=True)
+        ]
+        measurement_ids = [
+            str(pk)
+            for pk in Measurement.objects.filter(
+                indicator__plan_node__sheets__in=sheets, fiscal_year=request.round.fiscal_year
+            ).values_list("pk", flat=True)
+        ]
+        wanted |= Q(content_type=sheet_types[PolicySheet], object_id__in=sheet_ids)
+        wanted |= Q(content_type=sheet_types[ProjectResult], object_id__in=project_ids)
+        wanted |= Q(content_type=types[Measurement], object_id__in=measurement_ids)
+    elif request.round.kind != "guideline_progress":
         goals = Goal.objects.filter(
             declaration__rounds=request.round_id, sections=request.section_id
         ).values_list("pk", flat=True)
@@ -573,6 +593,13 @@ def request_history(request: RoundRequest) -> list[HistoryRow]:
 def answer_warning(request: RoundRequest) -> str:
     """Why submitting this answer may be a mistake (empty, or untouched since the prefill), or ""."""
     collection_round = request.round
+    if collection_round.kind == DocumentKind.POLICY_EVALUATION:
+        from shinchoku.policies.selectors import request_sheets
+
+        sheets = request_sheets(request)
+        if not any(s.internal_grade or s.reasons or s.issues or s.direction for s in sheets):
+            return str(_("No policy evaluation sheet of your section has been filled in yet."))
+        return ""
     if collection_round.plan_id is not None:
         entries = list(
             ProgressEntry.objects.filter(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from shinchoku.core.eras import fiscal_year_of
 from shinchoku.organizations.access import PLANNING_ROLES, current_memberships
 from shinchoku.organizations.models import Department, Membership, Municipality, Role, Section
-from shinchoku.policies.models import ExternalReview
+from shinchoku.policies.models import ExternalReview, PolicySheet
 from shinchoku.workflow.models import (
     EDITABLE_STATUSES,
     CollectionRound,
@@ -45,6 +45,8 @@ class _Filters:
     fill: Q
     approve: Q
     planning_municipalities: frozenset[int]
+    # 施策評価シート whose committee opinion waits for the department's response (on PolicySheet).
+    respond: Q
 
 
 def _filters_for(user: User, today: date) -> _Filters:
@@ -94,7 +96,12 @@ def _filters(memberships: list[Membership]) -> _Filters:
         approve |= Q(municipality_id__in=planning, status=RequestStatus.APPROVED_BY_DEPARTMENT_HEAD)
     if without_department:
         approve |= Q(section_id__in=without_department, status=RequestStatus.APPROVED_BY_SECTION_HEAD)
-    return _Filters(fill=fill, approve=approve, planning_municipalities=planning)
+    respond = nothing
+    if my_sections:
+        respond |= Q(section_id__in=my_sections)
+    if headed_departments:
+        respond |= Q(department_id__in=headed_departments)
+    return _Filters(fill=fill, approve=approve, planning_municipalities=planning, respond=respond)
 
 
 @dataclass(frozen=True)
@@ -138,10 +145,25 @@ class MyWork:
     places: list[Place] = field(default_factory=list)
     # A committee member's sheets not evaluated yet, in open rounds.
     to_review: list[ExternalReview] = field(default_factory=list)
+    # Sheets whose committee opinion waits for the department's response.
+    to_respond: list[PolicySheet] = field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.to_fill) + len(self.to_approve) + len(self.to_publish) + len(self.to_review)
+        return (
+            len(self.to_fill)
+            + len(self.to_approve)
+            + len(self.to_publish)
+            + len(self.to_review)
+            + len(self.to_respond)
+        )
+
+
+def _responses_waiting(filters: _Filters) -> QuerySet[PolicySheet]:
+    """Sheets with the committee's opinion and no response yet, of the user's sections or departments."""
+    return PolicySheet.objects.filter(
+        filters.respond, response="", round__status=CollectionRound.Status.OPEN
+    ).exclude(committee_opinion="")
 
 
 def _reviews_waiting(user: User) -> QuerySet[ExternalReview]:
@@ -218,8 +240,16 @@ def my_work(user: User | AnonymousUser, today: date) -> MyWork:
             .select_related("municipality", "sheet__policy", "sheet__round")
             .order_by("sheet__round__deadline", "sheet__policy__path")
         )
+    to_respond = list(
+        _responses_waiting(filters).select_related("municipality", "policy").order_by("policy__path")
+    )
     return MyWork(
-        to_fill=to_fill, to_approve=to_approve, to_publish=to_publish, places=places, to_review=to_review
+        to_fill=to_fill,
+        to_approve=to_approve,
+        to_publish=to_publish,
+        places=places,
+        to_review=to_review,
+        to_respond=to_respond,
     )
 
 
@@ -257,10 +287,11 @@ def my_work_count(user: User | AnonymousUser, today: date) -> int:
     requests = RoundRequest.objects.filter(
         filters.fill | filters.approve, round__status=CollectionRound.Status.OPEN
     )
-    if not filters.planning_municipalities:
-        return requests.count()
-    rounds = ready_to_publish(
-        CollectionRound.objects.filter(municipality_id__in=filters.planning_municipalities)
-    )
-    # One query on every staff page rather than two: the rows of both, counted together.
-    return requests.order_by().values_list("pk").union(rounds.order_by().values_list("pk"), all=True).count()
+    parts = [_responses_waiting(filters).order_by().values_list("pk")]
+    if filters.planning_municipalities:
+        rounds = ready_to_publish(
+            CollectionRound.objects.filter(municipality_id__in=filters.planning_municipalities)
+        )
+        parts.append(rounds.order_by().values_list("pk"))  # type: ignore[arg-type]
+    # One query on every staff page rather than three: the rows of all, counted together.
+    return requests.order_by().values_list("pk").union(*parts, all=True).count()

@@ -376,7 +376,7 @@ def committee(tour: Tour, round_path: str) -> tuple[str, str]:
     tour.fill(page.get_by_label(re.compile(r"^表題")), MEETING_TITLE)
     tour.fill(page.get_by_label(re.compile(r"^出席者")), f"{MEMBER_A_NAME}、{MEMBER_B_NAME}")
     tour.fill(page.get_by_label(re.compile(r"^議事概要")), MEETING_MINUTES)
-    tour.click(page.get_by_label(f"1-1{POLICY}"))
+    tour.click(page.get_by_label(POLICY_LINK))
     tour.screenshot("committee-meeting-form")
     tour.follow(page.get_by_role("button", name="会議を記録する"))
     tour.task = None
@@ -458,11 +458,8 @@ def opinion_and_response(tour: Tour, committee_path: str, sheet_path: str, title
             f"department's response (施策 {POLICY_LINK}): the request is accepted, so nothing leads them "
             "back to the sheet"
         )
-    tour.task = "respond to the committee's opinion (staff)"
-    tour.follow(page.locator(f"main a[href$='/m/{SLUG}/rounds/']").first)  # 照会
-    tour.follow(page.locator("main table a", has_text=title))
-    tour.follow(tour.page.locator("main table tr", has_text=LEAD).get_by_role("link"))
-    tour.follow(page.get_by_role("link", name="委員会意見への対応を入力する"))
+    tour.task = "respond to the committee's opinion (staff, from /my/)"
+    tour.follow(page.locator("main ul.tasks a", has_text=POLICY).first)
     assert OPINION in tour.main_text(10_000), tour.main_text()
     crumbs = " > ".join(page.locator("nav.site-breadcrumbs li").all_inner_texts())
     if title not in crumbs:
