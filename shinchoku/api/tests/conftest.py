@@ -11,6 +11,9 @@ Personas (the project's, conftest.py at the root, plus the ones the API needs):
 
 Each gets a read-and-write token (``tokens``); ``read_only``, ``revoked`` and ``expired`` are
 tokens of ``staff`` that are read-only, revoked, and past their expiry.
+
+``policy`` adds a 施策評価 round of a small 総合計画: 施策 1-1 answered by ``section`` (with a main
+project and an indicator), 2-1 by the sibling section; ``published_policies`` publishes it.
 """
 
 from __future__ import annotations
@@ -35,9 +38,17 @@ from shinchoku.imports.services import report_import
 from shinchoku.organizations.models import Department, Membership, Municipality, Role, Section
 from shinchoku.organizations.services import section_create
 from shinchoku.plans.models import Classification, Indicator, Plan, PlanNode, Target
+from shinchoku.policies.models import PolicySheet, ProjectResult
+from shinchoku.policies.services import structure_import
+from shinchoku.policies.structure import read_structure
 from shinchoku.progress.models import EntryResponsible, InitiativeRow, ProgressEntry
 from shinchoku.publishing.models import Publication
-from shinchoku.publishing.services import goal_declaration_publish, guideline_progress_publish
+from shinchoku.publishing.services import (
+    goal_declaration_publish,
+    guideline_progress_publish,
+    policy_evaluation_snapshot,
+    snapshot_publish,
+)
 from shinchoku.testing import SEED_000, SEED_004
 from shinchoku.workflow.models import CollectionRound, DocumentKind, RoundRequest
 from shinchoku.workflow.services import round_open
@@ -254,3 +265,74 @@ def publish_seeds(municipality: Municipality, actor: Actor, seeds_dir: Path) -> 
 @pytest.fixture
 def published(municipality: Municipality, actor: Actor, seeds_dir: Path) -> dict[str, Publication]:
     return publish_seeds(municipality, actor, seeds_dir)
+
+
+# A small 施策体系 (the upload's columns): one 施策 for each section of 企画部.
+POLICY_STRUCTURE = """政策番号,政策,施策番号,施策,施策の目的,担当部,担当課,区分,名称,単位,方向,基準値,基準年度,目標年度,目標値
+1,開かれたまち,1-1,情報発信の充実,市の情報を分かりやすく届ける。,企画部,企画政策課,施策,,,,,,,
+1,開かれたまち,1-1,,,,,主な事業,ホームページ運営事業,,,,,,
+1,開かれたまち,1-1,,,,,指標,ホームページの年間閲覧数,件,増加,3500000,令和2年度,令和7年度,4500000
+2,健全な財政,2-1,健全な財政運営,将来世代に負担を残さない。,企画部,財政課,施策,,,,,,,
+2,健全な財政,2-1,,,,,主な事業,公共施設管理事業,,,,,,
+2,健全な財政,2-1,,,,,指標,市債残高,円,減少,32000000000,令和2年度,令和7年度,29000000000
+"""
+
+
+@dataclass
+class PolicyWork:
+    """A 施策評価 round of FY``RESULT_YEAR``: ``sheet`` (施策 1-1) is ``section``'s."""
+
+    plan: Plan
+    round: CollectionRound
+    request: RoundRequest  # to ``section``
+    sibling_request: RoundRequest
+    sheet: PolicySheet
+    sibling_sheet: PolicySheet
+    indicator: Indicator  # of 施策 1-1
+    project: ProjectResult  # of ``sheet``
+
+
+@pytest.fixture
+def policy(
+    municipality: Municipality,
+    department: Department,
+    section: Section,
+    sibling_section: Section,
+    actor: Actor,
+) -> PolicyWork:
+    summary = structure_import(
+        municipality=municipality,
+        plan_name="みどり市第5次総合計画",
+        start_year=2021,
+        end_year=2030,
+        structure=read_structure(POLICY_STRUCTURE.encode(), source="施策体系.csv"),
+        source="施策体系.csv",
+        actor=actor,
+    )
+    collection_round = round_open(
+        municipality=municipality,
+        fiscal_year=RESULT_YEAR,
+        kind=DocumentKind.POLICY_EVALUATION,
+        title="令和7年度 施策評価",
+        deadline=DEADLINE,
+        plan=summary.plan,
+        actor=actor,
+        today=TODAY,
+    )
+    sheet = PolicySheet.objects.get(round=collection_round, policy__label="1-1")
+    return PolicyWork(
+        plan=summary.plan,
+        round=collection_round,
+        request=RoundRequest.objects.get(round=collection_round, section=section),
+        sibling_request=RoundRequest.objects.get(round=collection_round, section=sibling_section),
+        sheet=sheet,
+        sibling_sheet=PolicySheet.objects.get(round=collection_round, policy__label="2-1"),
+        indicator=Indicator.objects.get(plan_node=sheet.policy),
+        project=ProjectResult.objects.get(sheet=sheet),
+    )
+
+
+@pytest.fixture
+def published_policies(policy: PolicyWork, actor: Actor) -> Publication:
+    """The round's 施策評価報告書, published with what the sheets hold now."""
+    return snapshot_publish(snapshot=policy_evaluation_snapshot(policy.plan, RESULT_YEAR), actor=actor)

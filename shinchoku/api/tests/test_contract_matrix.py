@@ -17,11 +17,13 @@ from rest_framework.test import APIClient
 
 from shinchoku.api.models import AccessToken
 from shinchoku.core.audit import Actor
+from shinchoku.policies.models import PolicySheet
 from shinchoku.progress.models import ProgressEntry
 from shinchoku.progress.services import progress_entry_create
 from shinchoku.publishing.models import Publication
+from shinchoku.workflow.models import RequestStatus, RoundRequest
 
-from .conftest import Work, client_for
+from .conftest import PolicyWork, Work, client_for
 
 PERSONAS = (
     "anonymous",
@@ -69,6 +71,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/municipalities/{municipality}/publications/{publication_id}/achievement/"): PUBLIC,
     ("GET", "/api/v1/municipalities/{municipality}/publications/{publication_id}/initiatives/"): PUBLIC,
     ("GET", "/api/v1/municipalities/{municipality}/publications/{publication_id}/entries/"): PUBLIC,
+    ("GET", "/api/v1/municipalities/{municipality}/publications/{publication_id}/policies/"): PUBLIC,
+    ("GET", "/api/v1/municipalities/{municipality}/search/"): PUBLIC,
     ("GET", "/api/v1/me/"): staff_only(viewer=200, outsider=200),
     ("GET", "/api/v1/municipalities/{municipality}/declarations/"): staff_only(),
     ("GET", "/api/v1/municipalities/{municipality}/declarations/{declaration_id}/"): staff_only(),
@@ -101,6 +105,20 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "PATCH",
         "/api/v1/municipalities/{municipality}/rounds/{round_id}/sections/{section_id}/goals/{goal_id}/",
     ): writes(200),
+    (
+        "GET",
+        "/api/v1/municipalities/{municipality}/rounds/{round_id}/sections/{section_id}/sheets/{sheet_id}/",
+    ): staff_only(sibling_staff=404),
+    (
+        "PATCH",
+        "/api/v1/municipalities/{municipality}/rounds/{round_id}/sections/{section_id}/sheets/{sheet_id}/",
+    ): writes(200),
+    # Submitting is the section staff's step: the planning section and the department head see the
+    # request but their roles do not take this step (the service refuses it).
+    (
+        "POST",
+        "/api/v1/municipalities/{municipality}/rounds/{round_id}/sections/{section_id}/steps/",
+    ): staff_only(staff=200, planner=403, sibling_staff=404, department_head=403, read_only=403),
 }
 
 
@@ -134,24 +152,34 @@ def _check(
     return wrong
 
 
-def test_public_operations(published: dict[str, Publication], tokens: dict[str, str | None]) -> None:
+def test_public_operations(
+    published_policies: Publication, published: dict[str, Publication], tokens: dict[str, str | None]
+) -> None:
+    # (The 施策評価 first: the seeds' import adds a 財政課 of its own, which the 施策体系 would name.)
     values = {"municipality": "midori"}
+    revisions = {**published, "policies": published_policies}
     requests = []
     for (method, path), _expected in MATRIX.items():
         if "{publication_id}" in path:
-            kind = "guideline" if path.endswith(("/initiatives/", "/entries/")) else "goals"
-            url = path.format(publication_id=published[kind].pk, **values)
+            kind = (
+                "guideline"
+                if path.endswith(("/initiatives/", "/entries/"))
+                else "policies"
+                if path.endswith("/policies/")
+                else "goals"
+            )
+            url = path.format(publication_id=revisions[kind].pk, **values)
         elif method == "GET" and path.count("{") <= 1 and MATRIX[(method, path)] is PUBLIC:
-            url = path.format(**values)
+            url = path.format(**values) + ("?q=情報発信" if path.endswith("/search/") else "")
         else:
             continue
         for persona in PERSONAS:
             requests.append((method, path, persona, lambda url=url: (url, None)))
-    assert len(requests) == 10 * len(PERSONAS)
+    assert len(requests) == 12 * len(PERSONAS)
     assert _check(requests, tokens) == []
 
 
-def test_staff_operations(work: Work, tokens: dict[str, str | None]) -> None:
+def test_staff_operations(work: Work, policy: PolicyWork, tokens: dict[str, str | None]) -> None:
     req = work.request
     ids = {
         "municipality": "midori",
@@ -162,6 +190,7 @@ def test_staff_operations(work: Work, tokens: dict[str, str | None]) -> None:
         "entry_id": work.entry.pk,
     }
     goal_ids = {**ids, "round_id": work.goal_request.round_id, "goal_id": work.goal.pk}
+    sheet_ids = {**ids, "round_id": policy.request.round_id, "sheet_id": policy.sheet.pk}
 
     def current_version() -> int:
         return ProgressEntry.objects.get(pk=work.entry.pk).version
@@ -171,7 +200,24 @@ def test_staff_operations(work: Work, tokens: dict[str, str | None]) -> None:
             row=work.row, kind="plan", text="消される予定", sections=[req.section], actor=Actor(label="tests")
         ).pk
 
+    def submit() -> tuple[str, dict[str, Any] | None]:
+        # Each persona tries the step on a request that has not been submitted yet.
+        RoundRequest.objects.filter(pk=req.pk).update(status=RequestStatus.PENDING)
+        return path_of_steps.format(**ids), {"action": "submit", "comment": "API から", "confirmed": True}
+
+    path_of_steps = "/api/v1/municipalities/{municipality}/rounds/{round_id}/sections/{section_id}/steps/"
+
     def prepare(method: str, path: str) -> Callable[[], tuple[str, dict[str, Any] | None]]:
+        if path == path_of_steps:
+            return submit
+        if path.endswith("/sheets/{sheet_id}/"):
+            url = path.format(**sheet_ids)
+            if method == "PATCH":
+                return lambda: (
+                    url,
+                    {"reasons": "API から", "version": PolicySheet.objects.get(pk=policy.sheet.pk).version},
+                )
+            return lambda: (url, None)
         if path.endswith("/goals/{goal_id}/"):
             url = path.format(**goal_ids)
             if method == "PATCH":
@@ -203,7 +249,7 @@ def test_staff_operations(work: Work, tokens: dict[str, str | None]) -> None:
         if expected is not PUBLIC
         for persona in PERSONAS
     ]
-    assert len(requests) == 12 * len(PERSONAS)
+    assert len(requests) == 15 * len(PERSONAS)
     assert _check(requests, tokens) == []
 
 

@@ -15,6 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shinchoku.api.pagination import SearchPagination
 from shinchoku.api.v1 import published
 from shinchoku.api.v1 import serializers as s
 from shinchoku.api.v1.common import ID, FilteredMixin
@@ -186,6 +187,54 @@ class EntryList(PublicView, ListAPIView):
 
     def get_queryset(self) -> list[dict[str, Any]]:
         return published.entries(self.report(), **self.filter_values())
+
+
+@extend_schema(
+    tags=PUBLIC,
+    summary="施策と評価（施策評価報告書の版）/ policy measures with their evaluation (policy evaluation reports)",
+    description=(
+        "各施策の指標（達成率・評価）、主な事業、内部評価、今後の方向性、外部評価委員会の意見と対応。"
+        " Each 施策 as the report publishes it: indicators with rate and grade, main projects, the"
+        " internal evaluation and direction, the committee's grade and opinion, the response."
+    ),
+    parameters=[REVISION, s.PolicyFilters],
+)
+class PolicyList(PublicView, ListAPIView):
+    serializer_class = s.PolicySerializer
+    filters = s.PolicyFilters
+
+    def get_queryset(self) -> list[published.Policy]:
+        return published.policies(self.report(), self.absolute, **self.filter_values())
+
+
+@extend_schema(
+    tags=PUBLIC,
+    summary="公表された報告書を検索 / search the published reports",
+    description=(
+        "ポータルの検索と同じ：現在の版の目標・取り組み・施策から、すべての語を含むものを新しい年度順に"
+        "（1ページ20件、最初の100件まで）。"
+        " The portal's search: passages of the current revisions holding every word, newest year"
+        " first (20 a page, the first 100 matches at most)."
+    ),
+    parameters=[s.SearchFilters],
+)
+class SearchList(PublicView, ListAPIView):
+    serializer_class = s.SearchHitSerializer
+    filters = s.SearchFilters
+    pagination_class = SearchPagination
+
+    def get_queryset(self) -> list[Any]:
+        values = self.filter_values()
+        filters = selectors.SearchFilters(
+            year=values.get("fiscal_year"),
+            department=values.get("department", ""),
+            section=values.get("section", ""),
+            grade=values.get("grade", ""),
+        )
+        return published.search(self.municipality(), values["q"], filters)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "municipality": self.municipality()}
 
 
 @extend_schema(

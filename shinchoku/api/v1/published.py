@@ -1,7 +1,7 @@
 """Published revisions as the API lists them: read exactly as the portal reads them.
 
 Every public endpoint starts from ``shinchoku.publishing.selectors`` (current revisions, one
-revision of a municipality) and reads its frozen ``document`` and ``evaluation`` through the
+revision of a municipality, the search over current revisions) and reads its frozen ``document`` and ``evaluation`` through the
 portal's own readers (``document_from_json``, ``portal.presenters.goal_rows``): nothing here
 touches the tables staff edit, so a draft cannot reach the public API.
 """
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound
 
+from shinchoku.documents.policy_evaluation import ParsedPolicyEvaluation, PolicySheetLine
 from shinchoku.documents.schema import (
     ParsedGoalDeclaration,
     ParsedGuidelineProgress,
@@ -27,6 +28,7 @@ from shinchoku.documents.schema import (
 from shinchoku.organizations.models import Municipality
 from shinchoku.portal.pages import download_url
 from shinchoku.portal.presenters import goal_rows
+from shinchoku.portal.views import SEARCH_PAGE, SEARCH_PAGES
 from shinchoku.publishing import selectors
 from shinchoku.publishing.artefacts import download_keys
 from shinchoku.publishing.models import Publication
@@ -64,6 +66,11 @@ class Report:
             raise NotFound(_("This revision is not a guideline progress report: it has no initiatives."))
         return self.document
 
+    def policy_evaluation(self) -> ParsedPolicyEvaluation:
+        if not isinstance(self.document, ParsedPolicyEvaluation):
+            raise NotFound(_("This revision is not a policy evaluation report: it has no policy measures."))
+        return self.document
+
 
 def report(municipality: Municipality, pk: int) -> Report:
     """A published revision of the municipality (any revision: each was public once), or 404."""
@@ -98,6 +105,7 @@ def report_detail(found: Report, absolute: Absolute) -> dict[str, Any]:
         "guideline": document if isinstance(document, ParsedGuidelineProgress) else None,
         "goal_count": len(document.goals) if isinstance(document, ParsedGoalDeclaration) else 0,
         "initiative_count": len(document.initiatives) if isinstance(document, ParsedGuidelineProgress) else 0,
+        "policy_count": len(document.sheets) if isinstance(document, ParsedPolicyEvaluation) else 0,
         "achievement": achievement(publication),
         "downloads": [
             {"format": fmt, "table": table, "url": absolute(download_url(slug, publication.pk, fmt, table))}
@@ -210,3 +218,34 @@ def entries(
                     if not section or section in bullet.sections
                 ]
     return rows
+
+
+@dataclass(frozen=True)
+class Policy:
+    number: int
+    sheet: PolicySheetLine
+    portal_url: str
+
+
+def policies(
+    found: Report, absolute: Absolute, *, area: str = "", department: str = "", grade: str = ""
+) -> list[Policy]:
+    """The 施策 of a 施策評価報告書 in report order, each as its sheet was published."""
+    document = found.policy_evaluation()
+    return [
+        Policy(number, sheet, _portal_anchor(found.publication, f"policy-{sheet.label}", absolute))
+        for number, sheet in enumerate(document.sheets, start=1)
+        if (not area or sheet.area_label == area)
+        and (not department or sheet.department == department)
+        and (not grade or sheet.internal_grade == grade)
+    ]
+
+
+def search(
+    municipality: Municipality, query: str, filters: selectors.SearchFilters
+) -> list[selectors.SearchHit]:
+    """The portal's search over the current revisions: its first pages of hits, newest year first
+    (``SEARCH_PAGE`` a page, ``SEARCH_PAGES`` pages: the first hundred matches at most)."""
+    if not query:
+        return []
+    return selectors.search(municipality, query, filters, limit=SEARCH_PAGE * SEARCH_PAGES)

@@ -8,6 +8,7 @@ serializers here only name and type the fields. Amounts are exact decimals writt
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 from typing import Any
@@ -17,11 +18,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shinchoku.api.models import AccessToken
+from shinchoku.core.audit_display import process_label
 from shinchoku.organizations.models import Membership, Municipality
+from shinchoku.policies.models import DIRECTION_WORDS, Direction
 from shinchoku.progress.models import ProgressEntry
 from shinchoku.publishing.models import Publication
+from shinchoku.workflow.models import RequestStatus
 
 _PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_MARK = re.compile(r"</?mark>")
 
 
 @extend_schema_field({"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "example": "1277000000"})
@@ -217,6 +222,9 @@ class PublicationDetailSerializer(PublicationSerializer):
     guideline = GuidelineSerializer(allow_null=True, read_only=True)
     goal_count = serializers.IntegerField(read_only=True)
     initiative_count = serializers.IntegerField(read_only=True)
+    policy_count = serializers.IntegerField(
+        read_only=True, help_text="施策の数（施策評価報告書）/ policy measures of a policy evaluation report"
+    )
     achievement = AchievementSerializer(allow_null=True, read_only=True)
     downloads = DownloadSerializer(many=True, read_only=True)
     license = LicenseSerializer(read_only=True)
@@ -229,6 +237,7 @@ class PublicationDetailSerializer(PublicationSerializer):
             "guideline",
             "goal_count",
             "initiative_count",
+            "policy_count",
             "achievement",
             "downloads",
             "license",
@@ -359,6 +368,105 @@ class SummaryRowSerializer(serializers.Serializer):
     grades = serializers.DictField(child=serializers.IntegerField())
 
 
+class PolicyIndicatorSerializer(serializers.Serializer):
+    """An indicator of a 施策 as judged when the revision was published."""
+
+    name = serializers.CharField()
+    unit = serializers.CharField(allow_blank=True)
+    baseline = decimal_text(allow_null=True, help_text="基準値 / baseline")
+    baseline_year = serializers.IntegerField(allow_null=True)
+    target = decimal_text(allow_null=True, help_text="その年度の目標 / the year's target")
+    actual = decimal_text(allow_null=True, help_text="実績 / the actual figure")
+    actual_provisional = serializers.BooleanField(help_text="見込 / projected")
+    rate = decimal_text(allow_null=True, help_text="達成率（%）/ achievement rate in %")
+    grade = serializers.CharField(allow_blank=True, help_text="評価（達成, 概ね達成, …）/ the grade")
+
+
+class PolicyProjectSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text="主な事業 / a main project")
+    budget = decimal_text(allow_null=True, help_text="予算額（円）/ budget in yen")
+    settlement = decimal_text(allow_null=True, help_text="決算額（円）/ settled amount in yen")
+    result = serializers.CharField(allow_blank=True, help_text="実績 / what was done")
+
+
+class PolicySerializer(serializers.Serializer):
+    """A 施策 of a published 施策評価報告書, as the report prints it."""
+
+    number = serializers.IntegerField(help_text="報告書での順番 / position in the report")
+    label = serializers.CharField(source="sheet.label", help_text="施策番号 (1-2)")
+    title = serializers.CharField(source="sheet.title")
+    purpose = serializers.CharField(source="sheet.purpose", allow_blank=True, help_text="施策の目的")
+    area_label = serializers.CharField(source="sheet.area_label", allow_blank=True, help_text="政策番号")
+    area_title = serializers.CharField(source="sheet.area_title", allow_blank=True, help_text="政策")
+    department = serializers.CharField(source="sheet.department", allow_blank=True, help_text="担当部")
+    sections = serializers.ListField(
+        source="sheet.sections", child=serializers.CharField(), help_text="担当課"
+    )
+    indicators = PolicyIndicatorSerializer(source="sheet.indicators", many=True, help_text="指標と評価")
+    projects = PolicyProjectSerializer(source="sheet.projects", many=True, help_text="主な事業")
+    internal_grade = serializers.CharField(
+        source="sheet.internal_grade", allow_blank=True, help_text="内部評価"
+    )
+    reasons = serializers.CharField(source="sheet.reasons", allow_blank=True, help_text="評価の理由")
+    issues = serializers.CharField(source="sheet.issues", allow_blank=True, help_text="課題")
+    direction = serializers.CharField(
+        source="sheet.direction", allow_blank=True, help_text="今後の方向性（拡充, 継続, 改善, 縮小, 廃止）"
+    )
+    committee_grade = serializers.CharField(
+        source="sheet.committee_grade", allow_blank=True, help_text="外部評価 / the committee's grade"
+    )
+    committee_opinion = serializers.CharField(
+        source="sheet.committee_opinion", allow_blank=True, help_text="外部評価委員会の意見"
+    )
+    response = serializers.CharField(
+        source="sheet.response", allow_blank=True, help_text="意見への対応 / the department's response"
+    )
+    portal_url = serializers.CharField()
+
+
+class SearchHitSerializer(serializers.Serializer):
+    """A passage of a current published revision that holds every term of the query."""
+
+    publication_id = serializers.IntegerField(source="entry.publication_id")
+    kind = serializers.ChoiceField(source="entry.publication.kind", choices=Publication.Kind.choices)
+    publication_title = serializers.CharField(source="entry.publication.title")
+    fiscal_year = serializers.IntegerField(source="entry.fiscal_year")
+    heading = serializers.CharField(source="entry.heading", help_text="目標・取り組み・施策 / what matched")
+    department = serializers.CharField(source="entry.department_name", allow_blank=True)
+    sections = serializers.SerializerMethodField(help_text="担当課など / responsible")
+    grades = serializers.SerializerMethodField(help_text="評価 / grades (goals, policy measures)")
+    snippet = serializers.SerializerMethodField(help_text="一致した箇所の前後 / the text around the match")
+    snippet_html = serializers.CharField(
+        source="snippet", help_text="同じ抜粋（HTML、一致語を <mark>）/ the same, escaped HTML with <mark>"
+    )
+    url = serializers.SerializerMethodField(help_text="この版の API / the revision in the API")
+    portal_url = serializers.SerializerMethodField(
+        help_text="公開サイトの該当箇所 / the passage on the portal"
+    )
+
+    def get_sections(self, hit: Any) -> list[str]:
+        names = hit.entry.section_names
+        return [name for name in names.split("、") if name] if names else []
+
+    def get_grades(self, hit: Any) -> list[str]:
+        return [grade for grade in hit.entry.grade.split("|") if grade]
+
+    def get_snippet(self, hit: Any) -> str:
+        # The selector escapes the text and marks the terms: the plain text is that, unmarked.
+        return html.unescape(_MARK.sub("", str(hit.snippet)))
+
+    def get_url(self, hit: Any) -> str:
+        kwargs = {
+            "municipality": self.context["municipality"].slug,
+            "publication_id": hit.entry.publication_id,
+        }
+        return _absolute(self, reverse("api_v1:publication", kwargs=kwargs))
+
+    def get_portal_url(self, hit: Any) -> str:
+        kwargs = {"slug": self.context["municipality"].slug, "pk": hit.entry.publication_id}
+        return _absolute(self, f"{reverse('portal:report', kwargs=kwargs)}#{hit.entry.anchor}")
+
+
 # --- filters (query parameters) -----------------------------------------------------------------
 
 
@@ -401,6 +509,38 @@ class EntryFilters(InitiativeFilters):
 class SummaryFilters(serializers.Serializer):
     fiscal_year = serializers.IntegerField(required=False, min_value=1868, max_value=2200)
     department = serializers.CharField(required=False, max_length=100)
+
+
+class PolicyFilters(serializers.Serializer):
+    area = serializers.CharField(required=False, max_length=50, help_text="政策番号 / the area's label")
+    department = serializers.CharField(required=False, max_length=100, help_text="担当部 / department")
+    grade = serializers.CharField(required=False, max_length=50, help_text="内部評価 / the internal grade")
+
+
+# Control characters and lone surrogates are in no published text: the portal reads them as spaces.
+_UNSEARCHABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class SearchText(serializers.CharField):
+    """A text to search for: control characters are made spaces (as the portal does), not refused
+    (made before the validators run, which would refuse NUL and surrogates)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        return _UNSEARCHABLE.sub(" ", text).strip()
+
+
+class SearchFilters(serializers.Serializer):
+    q = SearchText(
+        max_length=200,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="語（空白で区切るとすべてを含むもの）/ words, all of which must appear",
+    )
+    fiscal_year = serializers.IntegerField(required=False, min_value=1868, max_value=2200)
+    department = SearchText(required=False, max_length=100, help_text="部の名称 / department")
+    section = SearchText(required=False, max_length=200, help_text="担当課など / responsible")
+    grade = SearchText(required=False, max_length=50, help_text="評価 / a grade")
 
 
 # --- the token's user ---------------------------------------------------------------------------
@@ -509,7 +649,9 @@ class DeclarationFilters(serializers.Serializer):
 class RoundSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     fiscal_year = serializers.IntegerField()
-    kind = serializers.CharField(help_text="goal_declaration, year_end_results, guideline_progress")
+    kind = serializers.CharField(
+        help_text="goal_declaration, year_end_results, guideline_progress, policy_evaluation, mid_year, …"
+    )
     title = serializers.CharField()
     deadline = serializers.DateField()
     status = serializers.CharField(help_text="open, closed")
@@ -594,14 +736,53 @@ class WorkGoalSerializer(serializers.Serializer):
     indicators = GoalIndicatorSerializer(many=True, source="indicators.all")
 
 
-class RequestSerializer(serializers.Serializer):
+# The steps of the approval ladder the API takes (the others stay on the site).
+STEP_ACTIONS = ("submit", "approve", "accept", "send_back")
+_STATUSES = ", ".join(RequestStatus.values)
+
+
+class StepSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    from_status = serializers.CharField(help_text=_STATUSES)
+    to_status = serializers.CharField(help_text=_STATUSES)
+    by = serializers.SerializerMethodField(help_text="段階をとった人 / who took the step")
+    on_behalf = serializers.BooleanField(help_text="代理 / taken on the section's behalf")
+    comment = serializers.CharField(allow_blank=True)
+
+    def get_by(self, step: Any) -> str:
+        if step.actor is None:
+            return process_label(step.actor_label)
+        return str(step.actor.get_full_name() or step.actor.username)
+
+
+class RequestStateSerializer(serializers.Serializer):
     round = RoundSummarySerializer(source="request.round")
     section_id = serializers.IntegerField(source="request.section.pk")
     section = serializers.CharField(source="request.section.name")
-    status = serializers.CharField(source="request.status")
+    status = serializers.CharField(source="request.status", help_text=_STATUSES)
+    actions = serializers.ListField(
+        child=serializers.CharField(help_text=", ".join(STEP_ACTIONS)),
+        help_text="この利用者が今とれる段階（steps/ に送る）/ the steps the user may take now (POST steps/)",
+    )
+    steps = StepSerializer(many=True, help_text="承認の履歴 / the ladder's history, oldest first")
+
+
+class SheetSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField(source="policy.label", help_text="施策番号")
+    title = serializers.CharField(source="policy.title")
+    internal_grade = serializers.CharField(allow_blank=True)
+    direction = serializers.CharField(allow_blank=True)
+    version = serializers.IntegerField()
+
+
+class RequestSerializer(RequestStateSerializer):
     can_edit = serializers.BooleanField(help_text="この利用者が今書けるか / whether the user may write now")
     rows = WorkRowSerializer(many=True)
     goals = WorkGoalSerializer(many=True)
+    sheets = SheetSummarySerializer(
+        many=True, help_text="施策評価シート（施策評価の照会）/ policy evaluation sheets"
+    )
 
 
 # Writes: validated here for their shape, then by the web form itself (the same rules).
@@ -635,5 +816,146 @@ class GoalResultsWriteSerializer(serializers.Serializer):
     result_text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     direction_text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     status_text = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    actuals = ActualWriteSerializer(many=True, required=False, max_length=100)
+    version = serializers.IntegerField(min_value=1, help_text="読んだときの version / as read")
+
+
+class StepWriteSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=STEP_ACTIONS,
+        help_text="提出 submit・承認 approve・受理 accept・差戻し send_back",
+    )
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        trim_whitespace=False,
+        help_text="コメント（差戻しには必須）/ a comment (sending back needs one)",
+    )
+    confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "空のまま・前年のままの回答も提出する（画面の確認と同じ）"
+            " / submit even an answer that looks empty or untouched (the page's confirmation)"
+        ),
+    )
+
+
+# --- staff: a 施策評価シート ---------------------------------------------------------------------
+
+
+class SheetIndicatorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="indicator.pk", help_text="指標の id（actuals に使う）/ for actuals")
+    name = serializers.CharField(source="indicator.name")
+    unit = serializers.CharField(source="indicator.unit", allow_blank=True)
+    baseline = decimal_text(source="indicator.baseline_value", allow_null=True, help_text="基準値")
+    baseline_year = serializers.IntegerField(source="indicator.baseline_year", allow_null=True)
+    actual = ActualSerializer(
+        source="measurement",
+        allow_null=True,
+        help_text="この年度の実績（入力どおり）/ the year's actual as typed",
+    )
+    judgement = serializers.SerializerMethodField(
+        help_text="その年度の達成率と評価 / the year's rate and grade"
+    )
+
+    @extend_schema_field(JudgementSerializer)
+    def get_judgement(self, view: Any) -> dict[str, Any]:
+        return dict(JudgementSerializer(view.result.to_json()).data)
+
+
+class SheetProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(
+        help_text="事業実績の id（projects に使う）/ the project result's id, for projects"
+    )
+    title = serializers.CharField(source="project.title", help_text="主な事業")
+    budget = decimal_text(allow_null=True, help_text="予算額（円）/ budget in yen")
+    settlement = decimal_text(allow_null=True, help_text="決算額（円）/ settled amount in yen")
+    result = serializers.CharField(allow_blank=True, help_text="実績 / what was done")
+
+
+class SheetSerializer(serializers.Serializer):
+    """A 施策評価シート as the section fills it in (``policies.selectors.sheet_view``)."""
+
+    id = serializers.IntegerField(source="view.sheet.pk")
+    fiscal_year = serializers.IntegerField(source="view.sheet.fiscal_year")
+    label = serializers.CharField(source="view.sheet.policy.label", help_text="施策番号")
+    title = serializers.CharField(source="view.sheet.policy.title", help_text="施策")
+    purpose = serializers.CharField(source="view.sheet.policy.body", allow_blank=True, help_text="施策の目的")
+    area_label = serializers.CharField(
+        source="area.label", allow_blank=True, default="", help_text="政策番号"
+    )
+    area_title = serializers.CharField(source="area.title", allow_blank=True, default="", help_text="政策")
+    department = serializers.CharField(source="view.sheet.department.name")
+    section = serializers.CharField(source="view.sheet.section.name")
+    grades = serializers.ListField(
+        source="view.grades",
+        child=serializers.CharField(),
+        help_text="選べる評価（良い順）/ the grades, best first",
+    )
+    indicators = SheetIndicatorSerializer(source="view.indicators", many=True)
+    projects = SheetProjectSerializer(source="view.projects", many=True)
+    internal_grade = serializers.CharField(
+        source="view.sheet.internal_grade", allow_blank=True, help_text="内部評価"
+    )
+    reasons = serializers.CharField(source="view.sheet.reasons", allow_blank=True, help_text="評価の理由")
+    issues = serializers.CharField(source="view.sheet.issues", allow_blank=True, help_text="課題")
+    direction = serializers.CharField(
+        source="view.sheet.direction",
+        allow_blank=True,
+        help_text="今後の方向性 / direction: expand, continue, improve, reduce, abolish (or empty)",
+    )
+    direction_text = serializers.SerializerMethodField(help_text="拡充, 継続, 改善, 縮小, 廃止")
+    committee_grade = serializers.CharField(
+        source="view.sheet.committee_grade", allow_blank=True, help_text="外部評価 / the committee's grade"
+    )
+    committee_opinion = serializers.CharField(
+        source="view.sheet.committee_opinion", allow_blank=True, help_text="外部評価委員会の意見"
+    )
+    response = serializers.CharField(
+        source="view.sheet.response", allow_blank=True, help_text="意見への対応 / the department's response"
+    )
+    version = serializers.IntegerField(
+        source="view.sheet.version", help_text="変更のときに送る / send it back to change"
+    )
+    can_edit = serializers.BooleanField(help_text="この利用者が今書けるか / whether the user may write now")
+
+    def get_direction_text(self, page: Any) -> str:
+        return str(DIRECTION_WORDS.get(page.view.sheet.direction, ""))
+
+
+class ProjectWriteSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="事業実績の id / the project result's id")
+    budget = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        trim_whitespace=False,
+        help_text="予算額、画面と同じ書き方（12,345,000 / 1,234万円）; empty removes it",
+    )
+    settlement = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        trim_whitespace=False,
+        help_text="決算額 / settled amount",
+    )
+    result = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, help_text="実績")
+
+
+class SheetWriteSerializer(serializers.Serializer):
+    internal_grade = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=50,
+        help_text="内部評価（grades のどれか）/ one of grades",
+    )
+    reasons = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    issues = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    direction = serializers.ChoiceField(
+        required=False, allow_blank=True, choices=Direction.choices, help_text="今後の方向性 / direction"
+    )
+    projects = ProjectWriteSerializer(many=True, required=False, max_length=100)
     actuals = ActualWriteSerializer(many=True, required=False, max_length=100)
     version = serializers.IntegerField(min_value=1, help_text="読んだときの version / as read")

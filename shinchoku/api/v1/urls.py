@@ -47,6 +47,8 @@ urlpatterns = [
     path(f"{revision}achievement/", public.AchievementDetail.as_view(), name="publication_achievement"),
     path(f"{revision}initiatives/", public.InitiativeList.as_view(), name="initiatives"),
     path(f"{revision}entries/", public.EntryList.as_view(), name="entries"),
+    path(f"{revision}policies/", public.PolicyList.as_view(), name="policies"),
+    path(f"{municipality}search/", public.SearchList.as_view(), name="search"),
     # Staff: a personal access token (drafts, rounds, entries and figures).
     path("me/", work.Me.as_view(), name="me"),
     path(f"{municipality}declarations/", work.DeclarationList.as_view(), name="declarations"),
@@ -61,6 +63,8 @@ urlpatterns = [
     path(f"{request}rows/<int:row_id>/entries/", work.EntryCreate.as_view(), name="entry_create"),
     path(f"{request}entries/<int:entry_id>/", work.EntryDetail.as_view(), name="entry"),
     path(f"{request}goals/<int:goal_id>/", work.GoalResults.as_view(), name="goal_results"),
+    path(f"{request}steps/", work.RequestStep.as_view(), name="request_step"),
+    path(f"{request}sheets/<int:sheet_id>/", work.SheetDetail.as_view(), name="sheet"),
     # [\s\S]: a path with a newline in it is not found either (in JSON).
     re_path(r"^[\s\S]*$", NoSuchEndpoint.as_view()),
 ]

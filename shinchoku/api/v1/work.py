@@ -8,18 +8,20 @@ under their name. Only the shape of the answer differs: JSON instead of a page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django import forms
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as FormValidationError
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ErrorDetail, NotAuthenticated, ValidationError
+from rest_framework.exceptions import PermissionDenied as Refused
 from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -38,7 +40,12 @@ from shinchoku.goals.selectors import declarations_with_goals
 from shinchoku.goals.services import GOAL_RESULT_FIELDS, goal_results_update
 from shinchoku.organizations.access import current_memberships
 from shinchoku.organizations.models import Municipality
-from shinchoku.plans.models import Indicator, Measurement, Target
+from shinchoku.plans.models import Indicator, Measurement, PlanNode, Target
+from shinchoku.policies.access import sheet_for_request
+from shinchoku.policies.forms import SheetForm
+from shinchoku.policies.models import PolicySheet
+from shinchoku.policies.selectors import SheetView, request_sheets, sheet_view
+from shinchoku.policies.services import SHEET_INTERNAL_FIELDS, sheet_internal_update
 from shinchoku.progress.models import ProgressEntry
 from shinchoku.progress.services import progress_entry_create, progress_entry_delete, progress_entry_update
 from shinchoku.workflow import selectors as workflow_selectors
@@ -54,8 +61,24 @@ from shinchoku.workflow.access import (
     row_for_editing,
 )
 from shinchoku.workflow.conflicts import ConflictError
-from shinchoku.workflow.forms import EntryForm, EntryNewForm, GoalResultsForm, VersionForm, actual_field_name
-from shinchoku.workflow.models import CollectionRound, RoundRequest
+from shinchoku.workflow.forms import (
+    EntryForm,
+    EntryNewForm,
+    GoalResultsForm,
+    SendBackForm,
+    StepForm,
+    VersionForm,
+    actual_field_name,
+)
+from shinchoku.workflow.models import CollectionRound, DocumentKind, RoundRequest
+from shinchoku.workflow.services import (
+    TransitionError,
+    request_actions,
+    round_request_accept,
+    round_request_approve,
+    round_request_send_back,
+    round_request_submit,
+)
 
 WORK = ["職員（トークン）/ staff (token)"]
 
@@ -103,7 +126,20 @@ def form_errors(form: forms.Form, names: dict[str, str] | None = None) -> Valida
     return ValidationError(details)
 
 
-def conflict(error: ConflictError) -> Conflict:
+def service_errors(error: FormValidationError, names: dict[str, str] | None = None) -> ValidationError:
+    """A service's ValidationError (a dict of field → messages, or messages) as the API's."""
+    names = names or {}
+    if not hasattr(error, "error_dict"):
+        return ValidationError({"non_field_errors": [ErrorDetail(m, code="invalid") for m in error.messages]})
+    return ValidationError(
+        {
+            names.get(name, name): [ErrorDetail(m, code="invalid") for m in messages]
+            for name, messages in error.message_dict.items()
+        }
+    )
+
+
+def conflict(error: ConflictError, message: str | None = None) -> Conflict:
     current = {
         "version": error.version,
         "values": {name: None if value is None else str(value) for name, value in error.current.items()},
@@ -111,7 +147,7 @@ def conflict(error: ConflictError) -> Conflict:
         "at": error.at.isoformat() if error.at else None,
     }
     return Conflict(
-        _("Not saved: someone else changed this after you opened it."),
+        message or _("Not saved: someone else changed this after you opened it."),
         current=current,
     )
 
@@ -222,29 +258,121 @@ class RoundDetail(WorkView):
 
 
 @dataclass(frozen=True)
-class RequestPage:
+class RequestState:
+    """Where a request stands: its status, the steps the user may take now, its history."""
+
     request: RoundRequest
+    actions: list[str]
+    steps: list[Any]
+
+
+@dataclass(frozen=True)
+class RequestPage(RequestState):
     can_edit: bool
     rows: list[Any]
     goals: list[Goal]
+    sheets: list[PolicySheet]
+
+
+def _actions(req: RoundRequest, actor: Actor) -> list[str]:
+    """The steps the API takes that ``actor`` may take now (the request page's buttons)."""
+    return [action for action in request_actions(req, actor) if action in s.STEP_ACTIONS]
 
 
 @extend_schema(
     tags=WORK,
-    summary="課への依頼：実績・予定と目標 / a section's request: its entries and goals",
+    summary="課への依頼：実績・予定、目標、施策評価シート / a section's request: entries, goals, sheets",
     parameters=[ROUND, SECTION],
     responses=s.RequestSerializer,
 )
 class RequestDetail(WorkView):
     def get(self, request: Request, municipality: str, round_id: int, section_id: int) -> Response:
         req, scope = request_for_user(self.user(), self.slug, round_id, section_id)
+        policy = req.round.kind == DocumentKind.POLICY_EVALUATION
         page = RequestPage(
             request=req,
+            actions=_actions(req, self.actor()),
+            steps=workflow_selectors.request_steps(req),
             can_edit=may_edit(scope, req) and request_open(req),
             rows=workflow_selectors.request_rows(req),
             goals=workflow_selectors.request_goals(req),
+            sheets=request_sheets(req) if policy else [],
         )
         return Response(s.RequestSerializer(page).data)
+
+
+# --- the approval ladder --------------------------------------------------------------------------
+
+
+def _take_step(req: RoundRequest, action: str, actor: Actor, comment: str) -> RoundRequest:
+    """The step of ``action``, by the services the request page's buttons call (they check the
+    role and the status)."""
+    if action == "submit":
+        return round_request_submit(request=req, actor=actor, comment=comment)
+    if action == "approve":
+        return round_request_approve(request=req, actor=actor, comment=comment)
+    if action == "accept":
+        return round_request_accept(request=req, actor=actor, comment=comment)
+    return round_request_send_back(request=req, actor=actor, comment=comment)
+
+
+@extend_schema(
+    tags=WORK,
+    summary="承認の段階をとる：提出・承認・受理・差戻し / take a step: submit, approve, accept, send back",
+    description=(
+        "依頼画面のボタンと同じ。役割にない段階は 403、今の状態でとれない段階は 409。差戻しにはコメントが必要。"
+        "空のまま・前年のままの回答の提出は、画面と同じく確認（confirmed: true）が要る。"
+        " As the request page's buttons: a step the user's role does not take is a 403, one the"
+        " request's status does not allow a 409; sending back needs a comment. Submitting an answer"
+        " that looks empty or untouched needs confirmed: true, as the page asks to confirm."
+    ),
+    parameters=[ROUND, SECTION],
+    request=s.StepWriteSerializer,
+    responses=s.RequestStateSerializer,
+)
+class RequestStep(WorkView):
+    def post(self, request: Request, municipality: str, round_id: int, section_id: int) -> Response:
+        # The order of workflow.views.request_step: who sees it, the form, then the service.
+        req, _scope = request_for_user(self.user(), self.slug, round_id, section_id)
+        shape = s.StepWriteSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        sent = shape.validated_data
+        action = sent["action"]
+        form: forms.Form = (SendBackForm if action == "send_back" else StepForm)(
+            {"comment": sent.get("comment", "")}
+        )
+        if not form.is_valid():
+            if action == "send_back" and not sent.get("comment", "").strip():
+                message = _("Sending back needs a comment saying what should be fixed.")
+                raise ValidationError({"comment": [ErrorDetail(message, code="required")]})
+            raise form_errors(form)
+        comment = form.cleaned_data["comment"]
+        if (
+            action == "submit"
+            and not sent["confirmed"]
+            and (warning := workflow_selectors.answer_warning(req))
+        ):
+            message = _("%(warning)s To submit it anyway, send confirmed: true.") % {"warning": warning}
+            raise ValidationError({"confirmed": [ErrorDetail(message, code="confirmation_needed")]})
+        actor = self.actor()
+        try:
+            _take_step(req, action, actor, comment)
+        except PermissionDenied:
+            raise Refused(_("Your role does not take this step.")) from None
+        except TransitionError:
+            if req.round.status != CollectionRound.Status.OPEN:
+                raise Conflict(_("The round is closed."), code="locked") from None
+            raise Conflict(
+                _("This step is not possible in the request's current status."), code="not_possible"
+            ) from None
+        except FormValidationError as error:
+            raise service_errors(error) from None
+        # Read again as the page would be after the step (the access helper, with its relations).
+        fresh, _scope = request_for_user(self.user(), self.slug, round_id, section_id)
+        state = RequestState(
+            request=fresh, actions=_actions(fresh, actor), steps=workflow_selectors.request_steps(fresh)
+        )
+        return Response(s.RequestStateSerializer(state).data)
 
 
 def _entry(entry: ProgressEntry) -> dict[str, Any]:
@@ -428,3 +556,118 @@ class GoalResults(WorkView):
         except ConflictError as error:
             raise conflict(error) from None
         return Response(_goal(saved, year))
+
+
+# --- a 施策評価シート of the request ---------------------------------------------------------------
+
+SHEET = OpenApiParameter(
+    "sheet_id", ID, OpenApiParameter.PATH, description="施策評価シートの id / the sheet's id"
+)
+
+
+@dataclass(frozen=True)
+class SheetPage:
+    view: SheetView
+    area: PlanNode | None
+    can_edit: bool
+
+
+def _sheet(sheet: PolicySheet, can_edit: bool) -> dict[str, Any]:
+    """A sheet (from ``sheet_for_request``) judged for its year (``policies.selectors.sheet_view``)."""
+    return dict(s.SheetSerializer(SheetPage(sheet_view(sheet), sheet.policy.parent, can_edit)).data)
+
+
+@extend_schema(
+    tags=WORK,
+    parameters=[ROUND, SECTION, SHEET],
+)
+class SheetDetail(WorkView):
+    @extend_schema(
+        summary="施策評価シートを読む / read a policy evaluation sheet", responses=s.SheetSerializer
+    )
+    def get(
+        self, request: Request, municipality: str, round_id: int, section_id: int, sheet_id: int
+    ) -> Response:
+        req, scope = request_for_user(self.user(), self.slug, round_id, section_id)
+        sheet = sheet_for_request(req, sheet_id)
+        return Response(_sheet(sheet, may_edit(scope, req) and request_open(req)))
+
+    @extend_schema(
+        summary="施策評価シートを書く：内部評価・事業・実績値 / write a sheet: evaluation, projects, actuals",
+        description=(
+            "画面の施策評価シートと同じ検証と保存。送った項目だけが変わる。事業は事業実績の id で、"
+            "金額と実績値は画面と同じ書き方（1,234万円、約450万件（見込））、空文字は消す。"
+            " The same validation and save as the sheet's form: only the fields sent change."
+            " Projects by their project result id; amounts and actuals are typed as on the form,"
+            " an empty text removes the value."
+        ),
+        request=s.SheetWriteSerializer,
+        responses=s.SheetSerializer,
+    )
+    def patch(
+        self, request: Request, municipality: str, round_id: int, section_id: int, sheet_id: int
+    ) -> Response:
+        # The order of policies.views.sheet_edit: who sees it, which sheet, then whether they may write.
+        req, scope = request_for_user(self.user(), self.slug, round_id, section_id)
+        sheet = sheet_for_request(req, sheet_id)
+        if not may_edit(scope, req):
+            raise PermissionDenied("Only the section's staff and head edit its sheet.")
+        refuse_if_locked(req)
+        shape = s.SheetWriteSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        sent = shape.validated_data
+        view = sheet_view(sheet)
+        # The form gets what was sent; what was not sent is left as it is (not given to the service).
+        names = {"version": "version"}
+        data: dict[str, Any] = {name: sent.get(name, "") for name in SHEET_INTERNAL_FIELDS}
+        data["version"] = sent["version"]
+        indicators = {v.indicator.pk: v.indicator for v in view.indicators}
+        typed: dict[int, str] = {}
+        for index, actual in enumerate(sent.get("actuals", [])):
+            if actual["indicator"] not in indicators:
+                raise ValidationError(
+                    {f"actuals.{index}.indicator": [_("This sheet has no such indicator.")]}
+                )
+            typed[actual["indicator"]] = actual["text"]
+            names[actual_field_name(indicators[actual["indicator"]])] = f"actuals.{index}.text"
+        for pk_, indicator in indicators.items():
+            data[actual_field_name(indicator)] = typed.get(pk_, "")
+        rows = {row.pk: row for row in view.projects}
+        projects: dict[int, set[str]] = {}
+        for index, project in enumerate(sent.get("projects", [])):
+            if project["id"] not in rows:
+                raise ValidationError({f"projects.{index}.id": [_("This sheet has no such project.")]})
+            parts = {part for part in ("budget", "settlement", "result") if part in project}
+            projects.setdefault(project["id"], set()).update(parts)
+            for part in parts:
+                data[f"{part}_{project['id']}"] = project[part]
+                names[f"{part}_{project['id']}"] = f"projects.{index}.{part}"
+        form = SheetForm(view, data)
+        if not form.is_valid():
+            raise form_errors(form, names)
+        try:
+            saved = sheet_internal_update(
+                sheet=sheet,
+                values={name: form.values()[name] for name in SHEET_INTERNAL_FIELDS if name in sent},
+                projects={
+                    pk_: replace(
+                        form.projects[pk_],
+                        **{
+                            part: getattr(rows[pk_], part)
+                            for part in ("budget", "settlement", "result")
+                            if part not in parts
+                        },
+                    )
+                    for pk_, parts in projects.items()
+                },
+                actuals={i: parsed for i, parsed in form.parsed.items() if i.pk in typed},
+                expected_version=form.cleaned_data["version"],
+                actor=self.actor(),
+            )
+        except ConflictError as error:
+            raise conflict(
+                error, _("Not saved: someone else changed this sheet after you opened it.")
+            ) from None
+        except FormValidationError as error:
+            raise service_errors(error) from None
+        return Response(_sheet(sheet_for_request(req, saved.pk), True))

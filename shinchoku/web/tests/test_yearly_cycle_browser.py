@@ -378,7 +378,7 @@ def goal_results(tour: Tour, goal: str, result: str, actual: str) -> None:
                 tour.problem(
                     f"{tour.path}: the year-end form does not recall {said!r} from the mid-year hearing"
                 )
-        if not tour.shots or "year-end-recall" not in tour.shots[-1]:
+        if not any("year-end-recall" in shot for shot in tour.shots):
             tour.screenshot("year-end-recall")
     tour.fill(page.locator("textarea[name=result_text]"), result)
     box = page.locator("input[name^=actual_]").first
