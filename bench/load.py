@@ -423,7 +423,9 @@ def _open_round(planner: Browser) -> tuple[str, str]:
     form = only_form(first, lambda f: "kind" in f.names())
     form.set("kind", "guideline_progress")
     form.set("fiscal_year", "2025")  # the demo report has the results of 2024 and the plans for 2025
-    plans = re.findall(r'<option value="(\d+)"', first.split('name="plan"', 1)[1].split("</select>", 1)[0])
+    options = first.split('name="plan"', 1)[1].split("</select>", 1)[0]
+    # The guideline (the demo's 総合計画 is offered too, for its 施策評価).
+    plans = re.findall(r'<option value="(\d+)"[^>]*>[^<]*指針[^<]*</option>', options)
     form.set("plan", plans[0])
     second = planner.fetch(new, form.data("choose"))
     match = re.search(

@@ -12,12 +12,15 @@ from django.contrib.auth.models import User
 from shinchoku.core.audit import Actor
 from shinchoku.goals.models import GoalDeclaration
 from shinchoku.organizations.models import Department, Municipality, Section
+from shinchoku.plans.models import Indicator, PlanNode, Target
+from shinchoku.policies.models import ProjectResult
 from shinchoku.progress.models import EntryResponsible, ProgressEntry
+from shinchoku.publishing.services import policy_evaluation_snapshot, snapshot_publish
 from shinchoku.publishing.models import Publication
 from shinchoku.workflow.models import DocumentKind
 from shinchoku.workflow.services import round_open
 
-from .conftest import DEADLINE, RESULT_YEAR, TODAY, Work, client_for
+from .conftest import DEADLINE, RESULT_YEAR, TODAY, PolicyWork, Work, client_for
 
 BASE = "/api/v1/municipalities/midori"
 SECTIONS = 45
@@ -150,7 +153,8 @@ def test_staff_lists_are_bounded(
         (planner_client, f"{BASE}/declarations/?page_size=200", 6),
         (planner_client, f"{BASE}/rounds/?page_size=200", 6),
         (planner_client, f"{BASE}/rounds/{big_round}/", 6),
-        (staff_client, f"{BASE}/rounds/{req.round_id}/sections/{req.section_id}/", 9),
+        # … plus the steps the user may take now (2) and the ladder's history (1)
+        (staff_client, f"{BASE}/rounds/{req.round_id}/sections/{req.section_id}/", 10),
     ]
     for client, url, bound in bounds:
         with django_assert_max_num_queries(bound):
@@ -160,3 +164,55 @@ def test_staff_lists_are_bounded(
     assert len(planner_client.get(f"{BASE}/rounds/{big_round}/").json()["requests"]) == SECTIONS + 1
     page = staff_client.get(f"{BASE}/rounds/{req.round_id}/sections/{req.section_id}/").json()
     assert sum(len(row["plans"]) for row in page["rows"]) == ENTRIES
+
+
+def test_policy_evaluation_reads_are_bounded(
+    policy: PolicyWork,
+    municipality: Municipality,
+    actor: Actor,
+    tokens: dict[str, str | None],
+    django_assert_max_num_queries,
+) -> None:  # type: ignore[no-untyped-def]
+    """A sheet with 30 indicators and 30 projects, and its published report, read in a fixed number of queries."""
+    node = policy.sheet.policy
+    indicators = Indicator.objects.bulk_create(
+        [
+            Indicator(municipality=municipality, plan_node=node, name=f"指標{i}", unit="件", position=10 + i)
+            for i in range(30)
+        ]
+    )
+    Target.objects.bulk_create([Target(indicator=i, fiscal_year=RESULT_YEAR, value=100) for i in indicators])
+    projects = PlanNode.objects.bulk_create(
+        [
+            PlanNode(
+                plan=node.plan,
+                parent=node,
+                kind=PlanNode.Kind.PROJECT,
+                title=f"事業{i}",
+                position=10 + i,
+                path=f"{node.path}.{10 + i:04d}",
+            )
+            for i in range(30)
+        ]
+    )
+    ProjectResult.objects.bulk_create([ProjectResult(sheet=policy.sheet, project=p) for p in projects])
+    revision = snapshot_publish(snapshot=policy_evaluation_snapshot(policy.plan, RESULT_YEAR), actor=actor)
+    req = policy.request
+    sheet = f"{BASE}/rounds/{req.round_id}/sections/{req.section_id}/sheets/{policy.sheet.pk}/"
+    public = client_for(None)
+    # The sheet: the token, memberships and request as for every staff read, the sheet, then
+    # ``sheet_view`` judging its indicators in a fixed number of queries however many there are;
+    # the public lists: the municipality, then one read (the revision, or the search).
+    bounds = [
+        (client_for(tokens["staff"]), sheet, 15),
+        (public, f"{BASE}/publications/{revision.pk}/policies/", 2),
+        (public, f"{BASE}/search/?q=事業&page_size=100", 2),
+    ]
+    for client, url, bound in bounds:
+        with django_assert_max_num_queries(bound):
+            response = client.get(url)
+        assert response.status_code == 200, url
+    assert len(client_for(tokens["staff"]).get(sheet).json()["indicators"]) == 31
+    assert (
+        len(public.get(f"{BASE}/publications/{revision.pk}/policies/").json()["results"][0]["projects"]) == 31
+    )

@@ -1,11 +1,11 @@
 """Property-based run of the OpenAPI document with schemathesis, against the WSGI application.
 
 The database holds the demo's published reports (みどり市, loaded by the demo loader through the
-real importer and publishing), a guideline round and a year-end round open for its sections,
-and the planning administrator's read-and-write token. Schemathesis generates requests for every
+real importer and publishing) and its open 施策評価 round (published once too), a guideline round
+and a year-end round open for its sections, and the planning administrator's read-and-write token. Schemathesis generates requests for every
 operation of the document (valid and invalid ones: its examples, coverage and fuzzing phases);
 half of the generated path parameters are replaced by ids that exist, so that the answers about
-real reports, requests, entries and goals are checked too, writes included. Every answer must:
+real reports, requests, entries, goals and sheets are checked too, writes and steps included. Every answer must:
 
 - not be a server error (5xx);
 - have a status code the document lists for the operation;
@@ -44,9 +44,11 @@ from shinchoku.demo.loader import demo_load
 from shinchoku.goals.models import Goal, GoalDeclaration
 from shinchoku.organizations.models import Municipality
 from shinchoku.plans.models import Plan
+from shinchoku.policies.models import PolicySheet
 from shinchoku.progress.models import InitiativeRow, ProgressEntry
 from shinchoku.publishing.models import Publication
-from shinchoku.workflow.models import DocumentKind, RoundRequest
+from shinchoku.publishing.services import policy_evaluation_snapshot, snapshot_publish
+from shinchoku.workflow.models import CollectionRound, DocumentKind, RoundRequest
 from shinchoku.workflow.services import round_open
 
 from .conftest import DEADLINE, TODAY, make_token
@@ -121,9 +123,19 @@ def world(db: None, settings: Any) -> World:  # type: ignore[no-untyped-def]
         departments=[declaration.department],
         today=TODAY,
     )
+    # The demo's 施策評価 round, its report published as it stands (the sheets still empty).
+    policy_round = CollectionRound.objects.get(municipality=midori, kind=DocumentKind.POLICY_EVALUATION)
+    assert policy_round.plan is not None
+    snapshot_publish(
+        snapshot=policy_evaluation_snapshot(policy_round.plan, policy_round.fiscal_year), actor=actor
+    )
     city = {"municipality": "midori"}
     paths: list[dict[str, Any]] = [city, {**city, "declaration_id": declaration.pk}]
     paths += [{**city, "publication_id": pk} for pk in Publication.objects.values_list("pk", flat=True)]
+    for request in RoundRequest.objects.filter(round=policy_round):
+        asked = {**city, "round_id": request.round_id, "section_id": request.section_id}
+        sheets = PolicySheet.objects.filter(round=policy_round, section=request.section_id)
+        paths += [asked, *({**asked, "sheet_id": sheet} for sheet in sheets.values_list("pk", flat=True))]
     for request in RoundRequest.objects.filter(round__in=[guideline_round, goal_round]):
         asked = {**city, "round_id": request.round_id, "section_id": request.section_id}
         paths.append(asked)
@@ -137,8 +149,8 @@ def world(db: None, settings: Any) -> World:  # type: ignore[no-untyped-def]
         ]
         goals = Goal.objects.filter(declaration__rounds=request.round_id, sections=request.section_id)
         paths += [{**asked, "goal_id": goal} for goal in goals.values_list("pk", flat=True)]
-    assert Publication.objects.filter(municipality=midori).count() == 2
-    assert any("entry_id" in p for p in paths) and any("goal_id" in p for p in paths)
+    assert Publication.objects.filter(municipality=midori).count() == 3
+    assert all(any(name in p for p in paths) for name in ("entry_id", "goal_id", "sheet_id"))
     return World(token=make_token(planner, name="schemathesis"), paths=paths)
 
 

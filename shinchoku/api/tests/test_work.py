@@ -10,10 +10,11 @@ from shinchoku.core.audit import Actor
 from shinchoku.core.models import AuditEvent
 from shinchoku.plans.models import Measurement
 from shinchoku.progress.models import ProgressEntry
-from shinchoku.workflow.models import RequestStatus
-from shinchoku.workflow.services import round_request_submit
+from shinchoku.workflow.models import RequestStatus, RoundRequest, WorkflowStep
+from shinchoku.workflow.selectors import request_history
+from shinchoku.workflow.services import round_close, round_request_submit
 
-from .conftest import RESULT_YEAR, Work, client_for
+from .conftest import RESULT_YEAR, Work, client_for, make_token
 
 BASE = "/api/v1/municipalities/midori"
 
@@ -206,6 +207,15 @@ def test_actual_figures_are_typed_as_on_the_form_and_saved_as_measurements(
         url, {"actuals": [{"indicator": work.indicator.pk, "text": "450万件"}], "version": 3}, format="json"
     )
     assert japanese.json()["message"] == "actuals.0.text: 単位「件」が指標の単位「円」と一致しません。"
+    # A figure the form reads but the database cannot hold (10^23 at most) is refused, not a 500.
+    huge = client.patch(
+        url,
+        {"actuals": [{"indicator": work.indicator.pk, "text": "9" * 24 + "円"}], "version": 3},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert huge.status_code == 400 and huge.json()["field"] == "actuals.0.text"
+    assert "too large" in huge.json()["message"] and not Measurement.objects.filter(value__gt=10**20).exists()
     unknown = client.patch(
         url, {"actuals": [{"indicator": 999999, "text": "1円"}], "version": 3}, format="json"
     )
@@ -215,3 +225,92 @@ def test_actual_figures_are_typed_as_on_the_form_and_saved_as_measurements(
         url, {"actuals": [{"indicator": work.indicator.pk, "text": ""}], "version": 3}, format="json"
     )
     assert removed.status_code == 200 and not Measurement.objects.exists()
+
+
+# --- the approval ladder ----------------------------------------------------------------------
+
+
+def test_a_step_taken_through_the_api_appears_in_the_requests_history(
+    work: Work, staff: User, section_head: User, tokens
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"{request_url(work)}steps/"
+    staff_client = client_for(tokens["staff"])
+    assert staff_client.get(request_url(work)).json()["actions"] == ["submit"]
+    submitted = staff_client.post(
+        url, {"action": "submit", "comment": "API から提出します。", "confirmed": True}, format="json"
+    )
+    assert submitted.status_code == 200, submitted.content
+    body = submitted.json()
+    assert body["status"] == "submitted" and body["actions"] == []
+    assert body["steps"][-1]["from_status"] == "pending" and body["steps"][-1]["to_status"] == "submitted"
+    assert body["steps"][-1]["by"] == "staff" and body["steps"][-1]["comment"] == "API から提出します。"
+    req = RoundRequest.objects.get(pk=work.request.pk)
+    assert req.status == RequestStatus.SUBMITTED and req.submitted_by == staff
+    # The request's history (the page 「履歴」) shows the step, in the user's name, with the comment.
+    history = request_history(req)
+    assert any(row.comment == "API から提出します。" and row.who.startswith("staff") for row in history)
+    # Up the ladder: the section head, the department head, then the planning section accepts.
+    head = client_for(make_token(section_head))
+    assert head.get(request_url(work)).json()["actions"] == ["approve", "send_back"]
+    assert head.post(url, {"action": "approve"}, format="json").status_code == 200
+    department = client_for(tokens["department_head"])
+    assert (
+        department.post(url, {"action": "approve", "comment": "確認しました。"}, format="json").status_code
+        == 200
+    )
+    accepted = client_for(tokens["planner"]).post(url, {"action": "accept"}, format="json")
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    assert [s["to_status"] for s in accepted.json()["steps"]] == [
+        "submitted",
+        "approved_by_section_head",
+        "approved_by_department_head",
+        "accepted",
+    ]
+    assert WorkflowStep.objects.filter(request=work.request).count() == 4
+
+
+def test_a_step_the_role_or_the_status_does_not_allow_is_refused(
+    work: Work, section_head: User, tokens
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"{request_url(work)}steps/"
+    # The planning section sees the request, but submitting is the section's own step: 403.
+    planner = client_for(tokens["planner"]).post(url, {"action": "submit"}, format="json")
+    assert planner.status_code == 403 and planner.json()["code"] == "permission_denied"
+    assert planner.json()["message"] == "あなたの役割では、この処理は行えません。"
+    # Nothing was submitted, so nothing can be accepted: a 409 saying why.
+    early = client_for(tokens["staff"]).post(url, {"action": "accept"}, format="json")
+    assert early.status_code == 409 and early.json()["code"] == "not_possible"
+    assert early.json()["message"] == "現在の状態では、この処理は行えません。"
+    round_request_submit(request=work.request, actor=Actor(user=User.objects.get(username="staff")))
+    # Submitted: the section head approves it, not the department head (403).
+    too_soon = client_for(tokens["department_head"]).post(url, {"action": "approve"}, format="json")
+    assert too_soon.status_code == 403
+    # Sending back needs a comment saying what to fix.
+    head = client_for(make_token(section_head))
+    blank = head.post(url, {"action": "send_back", "comment": "  "}, format="json")
+    assert blank.status_code == 400 and blank.json()["field"] == "comment"
+    assert blank.json()["message"] == "comment: 差戻しには、修正が必要な点を記入したコメントが必要です。"
+    wrong = head.post(url, {"action": "withdraw"}, format="json")
+    assert wrong.status_code == 400 and wrong.json()["field"] == "action"
+    sent_back = head.post(url, {"action": "send_back", "comment": "数値を確認してください。"}, format="json")
+    assert sent_back.status_code == 200 and sent_back.json()["status"] == "sent_back"
+    assert RoundRequest.objects.get(pk=work.request.pk).status == RequestStatus.SENT_BACK
+    # A closed round takes no step.
+    round_close(collection_round=work.guideline_round, actor=Actor(label="tests"))
+    closed = client_for(tokens["staff"]).post(url, {"action": "submit", "confirmed": True}, format="json")
+    assert closed.status_code == 409 and closed.json()["code"] == "locked"
+    assert client_for(tokens["read_only"]).post(url, {"action": "submit"}, format="json").status_code == 403
+
+
+def test_submitting_an_untouched_answer_asks_for_confirmation_as_the_page_does(work: Work, tokens) -> None:  # type: ignore[no-untyped-def]
+    url = f"{request_url(work)}steps/"
+    client = client_for(tokens["staff"])
+    # The results are last year's plans as prefilled and there is no plan: the page asks to confirm.
+    asked = client.post(url, {"action": "submit"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert asked.status_code == 400 and asked.json()["field"] == "confirmed"
+    assert asked.json()["errors"][0]["code"] == "confirmation_needed"
+    assert "confirmed: true" in asked.json()["message"]
+    assert RoundRequest.objects.get(pk=work.request.pk).status == RequestStatus.PENDING
+    assert not WorkflowStep.objects.filter(request=work.request).exists()
+    confirmed = client.post(url, {"action": "submit", "confirmed": True}, format="json")
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "submitted"

@@ -9,6 +9,7 @@ under their name. Only the shape of the answer differs: JSON instead of a page.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -124,6 +125,23 @@ def form_errors(form: forms.Form, names: dict[str, str] | None = None) -> Valida
             for message in error.messages:
                 details.setdefault(field, []).append(ErrorDetail(message, code=error.code or "invalid"))
     return ValidationError(details)
+
+
+# What a figure's column holds (``plans.models.decimal_field``: amounts up to 10^23): a larger
+# figure parses, but the database cannot store it (nor read it back), so it is refused here.
+_LARGEST = Decimal(10) ** 23
+
+
+def refuse_oversized(values: dict[str, Decimal | None], names: dict[str, str]) -> None:
+    """A 400 naming each figure (by its form field) too large to be stored."""
+    message = _("This figure is too large: at most 23 digits before the decimal point.")
+    errors = {
+        names.get(name, name): [message]
+        for name, value in values.items()
+        if value is not None and abs(value) >= _LARGEST
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def service_errors(error: FormValidationError, names: dict[str, str] | None = None) -> ValidationError:
@@ -347,14 +365,16 @@ class RequestStep(WorkView):
                 raise ValidationError({"comment": [ErrorDetail(message, code="required")]})
             raise form_errors(form)
         comment = form.cleaned_data["comment"]
+        actor = self.actor()
+        # Asked only of whoever may submit now: anybody else learns from the service why they may not.
         if (
             action == "submit"
             and not sent["confirmed"]
+            and action in _actions(req, actor)
             and (warning := workflow_selectors.answer_warning(req))
         ):
             message = _("%(warning)s To submit it anyway, send confirmed: true.") % {"warning": warning}
             raise ValidationError({"confirmed": [ErrorDetail(message, code="confirmation_needed")]})
-        actor = self.actor()
         try:
             _take_step(req, action, actor, comment)
         except PermissionDenied:
@@ -544,6 +564,10 @@ class GoalResults(WorkView):
         form = GoalResultsForm(goal, year, data)
         if not form.is_valid():
             raise form_errors(form, names)
+        refuse_oversized(
+            {actual_field_name(i): figure.value for i, (_text, figure) in form.parsed.items() if figure},
+            names,
+        )
         try:
             saved = goal_results_update(
                 goal=goal,
@@ -645,6 +669,10 @@ class SheetDetail(WorkView):
         form = SheetForm(view, data)
         if not form.is_valid():
             raise form_errors(form, names)
+        figures = {actual_field_name(i): figure.value for i, (_text, figure) in form.parsed.items() if figure}
+        for pk_, values in form.projects.items():
+            figures |= {f"budget_{pk_}": values.budget, f"settlement_{pk_}": values.settlement}
+        refuse_oversized(figures, names)
         try:
             saved = sheet_internal_update(
                 sheet=sheet,
