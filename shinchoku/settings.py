@@ -318,12 +318,14 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shinchoku API（進捗）",
     "DESCRIPTION": (
-        "公表された報告書・目標・指標・取り組みを読む公開 API と、個人用アクセストークンで作成中の目標宣言を読み、"
-        "照会の実績・予定と実績値を書く職員用 API。/ Public, read-only endpoints for everything published, "
-        "and staff endpoints (a personal access token) to read drafts and write entries and figures. "
+        "公表された報告書・目標・指標・取り組み・施策評価を読み、検索する公開 API と、個人用アクセストークンで"
+        "作成中の目標宣言を読み、照会の実績・予定・実績値・施策評価シートを書き、承認の手続をする職員用 API。"
+        "/ Public, read-only endpoints for everything published (with search), and staff endpoints (a personal "
+        "access token) to read drafts, write entries, figures and 施策評価 sheets, and take approval steps. "
         "See docs/api.md."
     ),
-    "VERSION": "1.0.0",
+    # 1.1.0: steps, 施策評価 sheets, search and published 施策 added (additions only: docs/api.md).
+    "VERSION": "1.1.0",
     "TAGS": [
         {
             "name": "公開データ / public data",

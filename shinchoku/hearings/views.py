@@ -26,9 +26,7 @@ from shinchoku.workflow.models import DocumentKind
 def goal_mid_year(request: HttpRequest, slug: str, pk: int, section_pk: int, goal_pk: int) -> HttpResponse:
     """The section says where a goal stands at mid-year: status, issues, 見込 of each indicator."""
     req, scope = request_for_user(request.user, slug, pk, section_pk)
-    if req.round.kind != DocumentKind.MID_YEAR:
-        raise Http404("Not a mid-year round.")
-    goal = goal_for_editing(req, goal_pk)
+    goal = goal_for_editing(req, goal_pk, kind=DocumentKind.MID_YEAR)
     can_edit = may_edit(scope, req) and request_open(req)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied(

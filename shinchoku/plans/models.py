@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,6 +12,9 @@ from django.utils.translation import pgettext_lazy
 
 from shinchoku.core.models import TimestampedModel
 from shinchoku.organizations.models import Municipality, Section, fiscal_year_field
+
+# What ``decimal_field`` holds: a figure must be below it (forms and the API refuse larger ones).
+LARGEST_FIGURE = Decimal(10) ** 23
 
 
 def decimal_field(verbose_name: str | object, **kwargs: object) -> models.DecimalField:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shinchoku.core.eras import fiscal_year_of
-from shinchoku.core.figures import FigureParseError, parse_figure
+from shinchoku.core.figures import parse_figure
 from shinchoku.core.forms import TextForm
-from shinchoku.plans.models import Indicator
+from shinchoku.plans.models import LARGEST_FIGURE, Indicator
 from shinchoku.policies.models import Direction, PolicySheet
 from shinchoku.policies.selectors import SheetView, amount_text
 from shinchoku.policies.services import ProjectValues
@@ -52,7 +52,10 @@ def _amount(text: str) -> Decimal | None:
     text = text.strip()
     if not text:
         return None
-    return parse_figure(text).value
+    value = parse_figure(text).value
+    if abs(value) >= LARGEST_FIGURE:
+        raise ValueError(text)  # beyond what the column holds: the same error on the field
+    return value
 
 
 class SheetForm(TextForm):
@@ -132,7 +135,7 @@ class SheetForm(TextForm):
                 name = f"{part}_{row.pk}"
                 try:
                     amounts[part] = _amount(cleaned.get(name) or "")
-                except FigureParseError:
+                except ValueError:  # not an amount (FigureParseError), or too large to keep
                     self.add_error(name, _("Write an amount in yen, e.g. 12,345,000 or 1,234万円."))
             if len(amounts) == 2:
                 self.projects[row.pk] = ProjectValues(

@@ -24,7 +24,7 @@ from shinchoku.core.tables import Problem, TableError
 from shinchoku.evaluation.selectors import grade_scales_of
 from shinchoku.goals.services import measurements_save
 from shinchoku.organizations.models import Department, Municipality, Section
-from shinchoku.organizations.selectors import name_key, resolve_section, section_lookup
+from shinchoku.organizations.selectors import name_key, section_lookup
 from shinchoku.plans.models import Indicator, Plan, PlanNode, Target
 from shinchoku.policies.models import (
     CommitteeMeeting,
@@ -137,7 +137,12 @@ def _owners(
     owners = {}
     for policy in structure.policies:
         department = departments.get(name_key(policy.department))
-        section = resolve_section(lookup, policy.section)
+        # Two departments may each have a 財政課: the one of the named department, a current one first.
+        candidates = sorted(lookup.get(name_key(policy.section), []), key=lambda c: c.valid_to is not None)
+        section = next(
+            (c for c in candidates if department is not None and c.department_id == department.pk),
+            candidates[0] if candidates else None,
+        )
         if department is None:
             problems.append(
                 Problem(

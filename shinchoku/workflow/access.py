@@ -24,7 +24,7 @@ from shinchoku.goals.models import Goal
 from shinchoku.organizations.access import PLANNING_ROLES, active_memberships, municipality_for_roles
 from shinchoku.organizations.models import Municipality, Role, Section
 from shinchoku.progress.models import InitiativeRow, ProgressEntry
-from shinchoku.workflow.models import CollectionRound, RoundRequest
+from shinchoku.workflow.models import CollectionRound, DocumentKind, RoundRequest
 
 BOARD_ROLES = (*PLANNING_ROLES, Role.DEPARTMENT_HEAD, Role.SECTION_HEAD, Role.SECTION_STAFF)
 
@@ -175,8 +175,12 @@ def row_for_editing(request: RoundRequest, row_pk: int) -> InitiativeRow:
     return found
 
 
-def goal_for_editing(request: RoundRequest, goal_pk: int) -> Goal:
-    """A goal of the round's declarations for which the request's section is responsible."""
+def goal_for_editing(request: RoundRequest, goal_pk: int, kind: str = DocumentKind.YEAR_END_RESULTS) -> Goal:
+    """A goal of the round's declarations for which the request's section is responsible, in a round
+    of ``kind``: its year-end results are written through a year-end round only (a mid-year round
+    writes the mid-year report, a goal-declaration round nothing of a goal's results)."""
+    if request.round.kind != kind:
+        raise Http404("No such goal in this kind of round.")
     found = Goal.objects.filter(
         pk=goal_pk, declaration__rounds=request.round_id, sections=request.section_id
     ).first()

@@ -15,7 +15,7 @@ from shinchoku.core.figures import Figure, FigureParseError, format_figure, pars
 from shinchoku.core.forms import TextForm
 from shinchoku.goals.models import Goal
 from shinchoku.organizations.models import Department, FiscalYear, Municipality, Section
-from shinchoku.plans.models import Indicator, Measurement, Plan
+from shinchoku.plans.models import LARGEST_FIGURE, Indicator, Measurement, Plan
 from shinchoku.progress.models import ProgressEntry
 from shinchoku.workflow import selectors
 from shinchoku.workflow.models import EVALUATED_PLAN_KINDS, GOAL_ROUND_KINDS, PLAN_KINDS, DocumentKind
@@ -335,6 +335,8 @@ def parse_actual(text: str, indicator: Indicator) -> tuple[Figure | None, str]:
         figure = parse_figure(text)
     except FigureParseError as error:
         return None, str(_("This is not a figure: %(reason)s") % {"reason": error.message})
+    if abs(figure.value) >= LARGEST_FIGURE:
+        return None, str(_("This figure is too large: at most 23 digits before the decimal point."))
     if figure.unit and indicator.unit and figure.unit != indicator.unit:
         return None, str(
             _("The unit %(unit)s does not match the indicator's unit %(expected)s.")

@@ -29,7 +29,7 @@ def test_the_document_validates_against_the_openapi_3_schema() -> None:
 def test_the_document_is_served_by_the_app(client: Client) -> None:
     response = client.get("/api/v1/schema/?format=json")
     assert response.status_code == 200
-    assert response.json()["info"]["version"] == "1.0.0"
+    assert response.json()["info"]["version"] == "1.1.0"
     assert client.get("/api/v1/schema/").content.startswith(b"openapi: 3.0")
 
 

@@ -21,6 +21,8 @@ from shinchoku.policies.services import (
 from shinchoku.publishing.models import Publication
 from shinchoku.publishing.services import policy_evaluation_snapshot, snapshot_publish
 from shinchoku.workflow.forms import parse_actual
+from shinchoku.workflow.models import RoundRequest
+from shinchoku.workflow.selectors import request_history
 from shinchoku.workflow.services import round_request_submit
 
 from .conftest import RESULT_YEAR, PolicyWork, client_for
@@ -322,3 +324,26 @@ def test_search_finds_a_published_policy_measure_by_its_title(
     assert client.get(f"{BASE}/search/", {"q": " "}).json()["count"] == 0
     missing = client.get(f"{BASE}/search/")
     assert missing.status_code == 400 and missing.json()["field"] == "q"
+
+
+def test_a_policy_evaluation_answer_is_written_then_submitted_through_the_api(
+    policy: PolicyWork, staff: User, tokens
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(tokens["staff"])
+    steps = f"{BASE}/rounds/{policy.round.pk}/sections/{policy.request.section_id}/steps/"
+    # No sheet filled in yet: the page would ask to confirm, so does the API.
+    asked = client.post(steps, {"action": "submit"}, format="json")
+    assert asked.status_code == 400 and asked.json()["field"] == "confirmed"
+    assert (
+        client.patch(
+            sheet_url(policy), {"reasons": "閲覧数が伸びた。", "version": 1}, format="json"
+        ).status_code
+        == 200
+    )
+    submitted = client.post(steps, {"action": "submit", "comment": "提出します。"}, format="json")
+    assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
+    # The request's history holds both: the sheet's change and the step, in the user's name.
+    history = request_history(RoundRequest.objects.get(pk=policy.request.pk))
+    assert any(row.new == "閲覧数が伸びた。" and row.who.startswith("staff") for row in history)
+    assert any(row.comment == "提出します。" and row.who.startswith("staff") for row in history)
+    assert client.get(sheet_url(policy)).json()["can_edit"] is False

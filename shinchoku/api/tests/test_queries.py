@@ -15,8 +15,8 @@ from shinchoku.organizations.models import Department, Municipality, Section
 from shinchoku.plans.models import Indicator, PlanNode, Target
 from shinchoku.policies.models import ProjectResult
 from shinchoku.progress.models import EntryResponsible, ProgressEntry
-from shinchoku.publishing.services import policy_evaluation_snapshot, snapshot_publish
 from shinchoku.publishing.models import Publication
+from shinchoku.publishing.services import policy_evaluation_snapshot, snapshot_publish
 from shinchoku.workflow.models import DocumentKind
 from shinchoku.workflow.services import round_open
 

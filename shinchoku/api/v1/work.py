@@ -8,6 +8,7 @@ under their name. Only the shape of the answer differs: JSON instead of a page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -41,7 +42,7 @@ from shinchoku.goals.selectors import declarations_with_goals
 from shinchoku.goals.services import GOAL_RESULT_FIELDS, goal_results_update
 from shinchoku.organizations.access import current_memberships
 from shinchoku.organizations.models import Municipality
-from shinchoku.plans.models import Indicator, Measurement, PlanNode, Target
+from shinchoku.plans.models import LARGEST_FIGURE, Indicator, Measurement, PlanNode, Target
 from shinchoku.policies.access import sheet_for_request
 from shinchoku.policies.forms import SheetForm
 from shinchoku.policies.models import PolicySheet
@@ -129,10 +130,10 @@ def form_errors(form: forms.Form, names: dict[str, str] | None = None) -> Valida
 
 # What a figure's column holds (``plans.models.decimal_field``: amounts up to 10^23): a larger
 # figure parses, but the database cannot store it (nor read it back), so it is refused here.
-_LARGEST = Decimal(10) ** 23
+_LARGEST = LARGEST_FIGURE
 
 
-def refuse_oversized(values: dict[str, Decimal | None], names: dict[str, str]) -> None:
+def refuse_oversized(values: Mapping[str, Decimal | None], names: dict[str, str]) -> None:
     """A 400 naming each figure (by its form field) too large to be stored."""
     message = _("This figure is too large: at most 23 digits before the decimal point.")
     errors = {
@@ -669,7 +670,9 @@ class SheetDetail(WorkView):
         form = SheetForm(view, data)
         if not form.is_valid():
             raise form_errors(form, names)
-        figures = {actual_field_name(i): figure.value for i, (_text, figure) in form.parsed.items() if figure}
+        figures: dict[str, Decimal | None] = {
+            actual_field_name(i): figure.value for i, (_text, figure) in form.parsed.items() if figure
+        }
         for pk_, values in form.projects.items():
             figures |= {f"budget_{pk_}": values.budget, f"settlement_{pk_}": values.settlement}
         refuse_oversized(figures, names)

@@ -182,3 +182,24 @@ def test_unknown_sections_refuse_the_whole_file(
     assert any("存在しない課" in m and "6行目" in m for m in messages), messages
     assert not Plan.objects.filter(name="計画").exists()
     assert not PlanNode.objects.exists()
+
+
+def test_a_section_name_two_departments_share_is_the_named_departments(
+    municipality: Municipality, department: object, section: Section, actor: Actor
+) -> None:
+    from shinchoku.organizations.services import department_create, section_create
+
+    other = department_create(municipality=municipality, name="教育部", position=2, actor=actor)
+    theirs = section_create(municipality=municipality, department=other, name="企画政策課", actor=actor)
+    text = "政策番号,政策,施策番号,施策,担当部,担当課\n1,学び,1-1,学校教育,教育部,企画政策課\n2,行政,2-1,行政経営,企画部,企画政策課\n"
+    structure_import(
+        municipality=municipality,
+        plan_name="計画",
+        start_year=2021,
+        end_year=2030,
+        structure=read_structure(text.encode(), source="x.csv"),
+        source="x.csv",
+        actor=actor,
+    )
+    assert PolicyOwner.objects.get(policy__label="1-1").section == theirs
+    assert PolicyOwner.objects.get(policy__label="2-1").section == section
