@@ -119,6 +119,7 @@ def policy_evaluation_context(document: Any, trend: Mapping[str, TrendPoints]) -
 
     rows = area_rollup(document, total=True)
     return {
+        **_area_years(document, trend),
         "rollup_grades": rollup_grades(document),
         "rollup_directions": list(DIRECTIONS),
         "rollup": [
@@ -137,3 +138,33 @@ def policy_evaluation_context(document: Any, trend: Mapping[str, TrendPoints]) -
             for label, title, sheets in document.areas()
         ],
     }
+
+
+def _area_years(document: Any, trend: Mapping[str, TrendPoints]) -> dict[str, Any]:
+    """Each 政策 area year by year: how many of its graded 施策 are at the scale's second-best
+    grade or better (the 概ね達成以上 of the city's reports), from the current revision of each year.
+
+    The 施策 keep their numbers through a plan, so this report's areas place every year's grades.
+    """
+    grades = list(document.grades)
+    if len(grades) < 2:
+        return {"area_years": None}
+    good = set(grades[:-1])
+    years = sorted({year for points in trend.values() for year, _internal, _committee in points})
+    rows = []
+    for label, title, sheets in document.areas():
+        cells = []
+        for year in years:
+            graded = [
+                internal
+                for sheet in sheets
+                for y, internal, _committee in trend.get(sheet.label, [])
+                if y == year and internal
+            ]
+            cells.append((sum(1 for g in graded if g in good), len(graded)) if graded else None)
+        rows.append((f"{label} {title}", cells))
+    return (
+        {"area_years": {"threshold": grades[-2], "years": years, "rows": rows}}
+        if len(years) > 1
+        else {"area_years": None}
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -26,12 +27,13 @@ from shinchoku.policies.services import (
     reviewers_assign,
     sheet_internal_update,
 )
-from shinchoku.policies.tests.conftest import World
+from shinchoku.policies.tests.conftest import DEADLINE, World
 from shinchoku.publishing.models import Artefact, Publication, SearchEntry
 from shinchoku.workflow.conflicts import ConflictError
-from shinchoku.workflow.models import RequestStatus, RoundRequest
+from shinchoku.workflow.models import DocumentKind, RequestStatus, RoundRequest
 from shinchoku.workflow.services import (
     TransitionError,
+    round_open,
     round_publish,
     round_request_accept,
     round_request_approve,
@@ -258,3 +260,40 @@ def test_publishing_freezes_the_report_with_its_files_and_search(world: World) -
 def test_indicators_without_a_target_of_the_year_are_prorated_from_the_plan(world: World) -> None:
     indicator = Indicator.objects.get(plan_node__label="1-1")
     assert (indicator.period_start_year, indicator.period_end_year) == (2021, 2030)
+
+
+def test_the_report_rolls_each_policy_area_up_year_by_year(world: World, client: Any) -> None:
+    """Two years of the plan published: the later report shows each area's 施策 at 概ね達成 or
+    better, of those graded, in each year, and each 施策's trend."""
+    planner = Actor(user=world.planner)
+    earlier = round_open(
+        municipality=world.municipality,
+        fiscal_year=2024,
+        kind=DocumentKind.POLICY_EVALUATION,
+        title="令和6年度 施策評価",
+        deadline=DEADLINE,
+        plan=world.plan,
+        actor=planner,
+    )
+    for label, grade in (("1-1", "未達成"), ("1-2", "達成")):
+        sheet = PolicySheet.objects.get(round=earlier, policy__label=label)
+        sheet_internal_update(
+            sheet=sheet,
+            values={"internal_grade": grade},
+            projects={},
+            actuals={},
+            expected_version=None,
+            actor=planner,
+        )
+    accept_all(World(**{**world.__dict__, "round": earlier}))
+    round_publish(collection_round=earlier, actor=planner)
+    evaluate(world)  # 1-1: 概ね達成 in 2025
+    accept_all(world)
+    [publication] = round_publish(collection_round=world.round, actor=planner)
+    page = client.get(
+        f"/p/{world.municipality.slug}/reports/{publication.pk}/", HTTP_ACCEPT_LANGUAGE="ja"
+    ).content.decode()
+    section = page.split("政策別・年度別の推移", 1)[1].split("</table>", 1)[0]
+    row = section.split("1 開かれたまち", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r'<td class="number">([^<]*)</td>', row) == ["1／2", "1／1"]
+    assert "令和6年度" in section and "令和7年度" in section
