@@ -352,6 +352,7 @@ def measurements_save(
     return changed
 
 
+@transaction.atomic
 def goal_results_update(
     *,
     goal: Goal,

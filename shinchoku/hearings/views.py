@@ -125,6 +125,8 @@ def hearing(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def dashboard(request: HttpRequest, slug: str, fiscal_year: int, pk: int) -> HttpResponse:
     """A department's year so far: provisional grades at mid-year, grades now, what changed, late answers."""
     department, scope = department_for_dashboard(request.user, slug, pk)
+    if not 1868 <= fiscal_year <= 2200:  # no such fiscal year to write in 和暦
+        raise Http404("No such fiscal year.")
     return render(
         request,
         "hearings/dashboard.html",

@@ -17,8 +17,8 @@ from django.http import Http404
 from shinchoku.organizations.access import municipality_for_roles
 from shinchoku.organizations.models import Municipality, Role
 from shinchoku.policies.models import ExternalReview, PolicySheet
-from shinchoku.workflow.access import RoundScope, round_scope_for_user
-from shinchoku.workflow.models import CollectionRound, RoundRequest
+from shinchoku.workflow.access import RoundScope, round_for_management, round_scope_for_user
+from shinchoku.workflow.models import CollectionRound, DocumentKind, RoundRequest
 
 
 def sheet_for_request(request: RoundRequest, pk: int) -> PolicySheet:
@@ -42,6 +42,14 @@ def sheet_for_committee(collection_round: CollectionRound, pk: int) -> PolicyShe
     )
     if found is None:
         raise Http404("No such sheet.")
+    return found
+
+
+def policy_round_for_management(user: User | AnonymousUser, slug: str, pk: int) -> CollectionRound:
+    """A 施策評価 round of ``slug`` for the planning section (the committee's pages)."""
+    found = round_for_management(user, slug, pk)
+    if found.kind != DocumentKind.POLICY_EVALUATION:
+        raise Http404("Not a policy evaluation round.")
     return found
 
 

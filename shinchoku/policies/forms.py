@@ -217,6 +217,12 @@ class MeetingForm(TextForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def clean_held_on(self) -> Any:
+        held_on = self.cleaned_data["held_on"]
+        if not 1989 <= held_on.year <= 2200:  # a mistyped year (0225) would be no 和暦 date
+            raise forms.ValidationError(_("Check the year of the date."))
+        return held_on
+
     def __init__(self, sheets: list[PolicySheet], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["sheets"]

@@ -26,7 +26,7 @@ from shinchoku.policies.models import (
     PolicySheet,
     ProjectResult,
 )
-from shinchoku.workflow.models import CollectionRound, RoundRequest
+from shinchoku.workflow.models import CollectionRound, RequestStatus, RoundRequest
 
 
 @dataclass
@@ -191,9 +191,20 @@ def _sheet_line(view: SheetView) -> PolicySheetLine:
 REPORT_TITLE = "施策評価報告書"
 
 
-def policy_evaluation_document(plan: Plan, fiscal_year: int) -> ParsedPolicyEvaluation:
-    """The 施策評価報告書 of ``plan`` for ``fiscal_year`` from the live sheets, in plan order."""
-    sheets = list(_sheets().filter(policy__plan=plan, fiscal_year=fiscal_year).order_by("policy__path"))
+def policy_evaluation_document(
+    plan: Plan, fiscal_year: int, collection_round: CollectionRound | None = None
+) -> ParsedPolicyEvaluation:
+    """The 施策評価報告書 of ``plan`` for ``fiscal_year`` from the live sheets, in plan order.
+
+    Published from ``collection_round``: only its sheets whose section's answer the planning
+    section accepted. A withdrawn section's draft is never published, nor is a sheet a newer
+    round has taken over (that round publishes it).
+    """
+    found = _sheets().filter(policy__plan=plan, fiscal_year=fiscal_year)
+    if collection_round is not None:
+        accepted = RoundRequest.objects.filter(round=collection_round, status=RequestStatus.ACCEPTED)
+        found = found.filter(round=collection_round, section_id__in=accepted.values("section_id"))
+    sheets = list(found.order_by("policy__path"))
     scale = grade_scales_of(plan.municipality).applicable(plan_id=plan.pk, fiscal_year=fiscal_year)[0]
     meetings = CommitteeMeeting.objects.filter(plan=plan, fiscal_year=fiscal_year).order_by("held_on", "id")
     return ParsedPolicyEvaluation(

@@ -114,7 +114,13 @@ def _indicator(
     elif apply_changes(indicator, values, actor=actor):
         summary.updated += 1
     if not indicator.sections.filter(pk=section.pk).exists():
+        before = "、".join(s.name for s in indicator.sections.all())
         indicator.sections.add(section)
+        record_changes(
+            indicator,
+            actor=actor,
+            changes={"sections": (before or None, "、".join(s.name for s in indicator.sections.all()))},
+        )
     existing = {t.fiscal_year: t for t in indicator.targets.filter(kind=Target.Kind.FINAL)}
     for year, value in sorted(parsed.targets.items()):
         target = existing.get(year)
@@ -197,8 +203,15 @@ def structure_import(
     """
     if end_year < start_year:
         raise ValidationError({"end_year": _("The plan cannot end before it starts.")})
-    owners = _owners(municipality, structure, source)
     plan = Plan.objects.filter(municipality=municipality, name=plan_name).first()
+    if plan is not None and plan.kind not in (Plan.Kind.COMPREHENSIVE, Plan.Kind.BASIC):
+        raise ValidationError(
+            {
+                "plan_name": _("%(name)s is a plan of another kind: give the comprehensive plan's name.")
+                % {"name": plan_name}
+            }
+        )
+    owners = _owners(municipality, structure, source)
     if plan is None:
         plan = Plan.objects.create(
             municipality=municipality,
@@ -290,12 +303,17 @@ def plan_policies(plan: Plan) -> list[PlanNode]:
     )
 
 
-def round_sheets_prepare(*, collection_round: CollectionRound, actor: Actor) -> list[PolicySheet]:
-    """The sheets a 施策評価 round asks for: one per owned 施策 of its plan, created when missing.
+def round_sheets_prepare(
+    *, collection_round: CollectionRound, actor: Actor, sections: Iterable[Section] | None = None
+) -> list[PolicySheet]:
+    """The sheets a 施策評価 round asks for: one per owned 施策 of its plan whose lead section is
+    asked (``sections``; every one by default), created when missing.
 
     A sheet of the same year from an earlier round is taken over (with what it holds), so
-    reopening a round loses nothing. Each sheet gets a row per 主な事業 of its 施策.
+    reopening a round loses nothing, and goes to the 施策's current owner. Each sheet gets a row
+    per 主な事業 of its 施策.
     """
+    asked = None if sections is None else {s.pk for s in sections}
     assert collection_round.plan is not None
     sheets = []
     existing = {
@@ -306,6 +324,8 @@ def round_sheets_prepare(*, collection_round: CollectionRound, actor: Actor) -> 
     }
     for policy in plan_policies(collection_round.plan):
         owner = policy.owner
+        if asked is not None and owner.section_id not in asked:
+            continue  # a section the planning section did not ask: nobody could answer the sheet
         sheet = existing.get(policy.pk)
         if sheet is None:
             sheet = PolicySheet.objects.create(
@@ -318,7 +338,11 @@ def round_sheets_prepare(*, collection_round: CollectionRound, actor: Actor) -> 
             )
             record_create(sheet, actor=actor, fields=["fiscal_year", "policy", "department", "section"])
         else:
-            apply_changes(sheet, {"round": collection_round}, actor=actor)
+            apply_changes(
+                sheet,
+                {"round": collection_round, "department": owner.department, "section": owner.section},
+                actor=actor,
+            )
         have = set(sheet.projects.values_list("project_id", flat=True))
         for project in policy.children.filter(kind=PlanNode.Kind.PROJECT).order_by("path"):
             if project.pk not in have:
@@ -423,9 +447,22 @@ def reviewers_assign(*, sheet: PolicySheet, evaluators: Iterable[User], actor: A
 @transaction.atomic
 def reviewer_unassign(*, review: ExternalReview, actor: Actor) -> None:
     if review.grade or review.comment:
-        raise ValidationError(_("The member has already evaluated this sheet: the evaluation is kept."))
+        raise ValidationError(
+            {"evaluators": _("The member has already evaluated this sheet: the evaluation is kept.")}
+        )
     record_changes(review, actor=actor, changes={"evaluator": (review.evaluator, None)})
     review.delete()
+
+
+@transaction.atomic
+def reviewers_set(*, sheet: PolicySheet, evaluators: Iterable[User], actor: Actor) -> list[ExternalReview]:
+    """Exactly these committee members evaluate the sheet: the new ones are assigned, the others
+    unassigned; a member who has evaluated it already cannot be, and then nothing changes."""
+    chosen = list(evaluators)
+    for review in sheet.reviews.select_related("evaluator"):
+        if review.evaluator_id not in {u.pk for u in chosen}:
+            reviewer_unassign(review=review, actor=actor)
+    return reviewers_assign(sheet=sheet, evaluators=chosen, actor=actor)
 
 
 @transaction.atomic

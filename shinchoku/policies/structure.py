@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from shinchoku.core.eras import parse_fiscal_year
 from shinchoku.core.figures import FigureParseError, parse_figure
 from shinchoku.core.tables import Problem, Row, TableError, read_table
+from shinchoku.plans.models import LARGEST_FIGURE
 
 HEADERS = {
     "政策番号": "政策番号",
@@ -102,10 +103,26 @@ def _number(row: Row, key: str, problems: list[Problem]) -> Decimal | None:
     if not text:
         return None
     try:
-        return parse_figure(text).value
+        value = parse_figure(text).value
     except FigureParseError:
         problems.append(row.problem(key, _("Not a number: %(text)s") % {"text": text}))
         return None
+    if abs(value) >= LARGEST_FIGURE:
+        problems.append(
+            row.problem(key, _("This figure is too large: at most 23 digits before the decimal point."))
+        )
+        return None
+    return value
+
+
+# The longest text each column may hold (the columns of PlanNode and Indicator it goes to).
+LENGTHS = {"政策番号": 20, "施策番号": 20, "政策": 500, "施策": 500, "名称": 300, "単位": 30}
+
+
+def _lengths(row: Row, problems: list[Problem]) -> None:
+    for key, most in LENGTHS.items():
+        if len(row[key]) > most:
+            problems.append(row.problem(key, _("At most %(count)d characters.") % {"count": most}))
 
 
 def _policy(row: Row, problems: list[Problem]) -> StructurePolicy:
@@ -156,6 +173,7 @@ def read_structure(data: bytes, *, source: str) -> PolicyStructure:
     policies: dict[str, StructurePolicy] = {}
     items: list[Row] = []
     for row in table.rows:
+        _lengths(row, problems)
         if not row["施策番号"]:
             problems.append(row.problem("施策番号", _("Every row names its policy measure number.")))
         elif row["区分"] in ("", KIND_POLICY):

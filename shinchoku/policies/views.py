@@ -21,6 +21,7 @@ from shinchoku.organizations.models import Membership, Role
 from shinchoku.policies import selectors, services
 from shinchoku.policies.access import (
     municipality_for_evaluator,
+    policy_round_for_management,
     review_for_evaluator,
     sheet_for_committee,
     sheet_for_request,
@@ -41,7 +42,6 @@ from shinchoku.workflow.access import (
     municipality_for_round_management,
     request_for_user,
     request_open,
-    round_for_management,
 )
 from shinchoku.workflow.conflicts import ConflictError
 
@@ -51,6 +51,9 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _form_errors(form: Form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):  # a message about the whole form
+        form.add_error(None, error.messages)
+        return
     for name, errors in error.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
 
@@ -215,7 +218,7 @@ def _committee_members(municipality_id: int) -> list[User]:
 @require_http_methods(["GET", "POST"])
 def committee(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The external evaluation of a round: sheets, who evaluates which, the committee's meetings."""
-    collection_round = round_for_management(request.user, slug, pk)
+    collection_round = policy_round_for_management(request.user, slug, pk)
     sheets = selectors.round_sheets(collection_round)
     members = _committee_members(collection_round.municipality_id)
     meeting_form = MeetingForm(sheets, request.POST if "meeting" in request.POST else None)
@@ -250,7 +253,7 @@ def committee(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def committee_sheet(request: HttpRequest, slug: str, pk: int, sheet_pk: int) -> HttpResponse:
     """One sheet for the committee: assign members, read their reviews, record the consolidated opinion."""
-    collection_round = round_for_management(request.user, slug, pk)
+    collection_round = policy_round_for_management(request.user, slug, pk)
     sheet = sheet_for_committee(collection_round, sheet_pk)
     view = selectors.sheet_view(sheet)
     members = _committee_members(collection_round.municipality_id)
@@ -271,12 +274,10 @@ def committee_sheet(request: HttpRequest, slug: str, pk: int, sheet_pk: int) -> 
     )
     conflict = None
     if request.method == "POST" and "assign" in request.POST and assign_form.is_valid():
-        chosen = list(assign_form.cleaned_data["evaluators"])
         try:
-            services.reviewers_assign(sheet=sheet, evaluators=chosen, actor=_actor(request))
-            for review in reviews:
-                if review.evaluator_id not in {u.pk for u in chosen}:
-                    services.reviewer_unassign(review=review, actor=_actor(request))
+            services.reviewers_set(
+                sheet=sheet, evaluators=assign_form.cleaned_data["evaluators"], actor=_actor(request)
+            )
         except ValidationError as error:
             _form_errors(assign_form, error)
         else:

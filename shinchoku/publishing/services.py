@@ -315,12 +315,12 @@ def guideline_progress_snapshot(plan: Plan, fiscal_year: int) -> Snapshot:
     )
 
 
-def policy_evaluation_snapshot(plan: Plan, fiscal_year: int) -> Snapshot:
+def policy_evaluation_snapshot(plan: Plan, fiscal_year: int, collection_round: Any = None) -> Snapshot:
     """The 施策評価報告書 of ``plan`` for ``fiscal_year``; its evaluation holds the per-施策 grades
     (what the trend over the plan period reads from the current revisions of each year)."""
     from shinchoku.policies.selectors import policy_evaluation_document
 
-    document = policy_evaluation_document(plan, fiscal_year)
+    document = policy_evaluation_document(plan, fiscal_year, collection_round)
     return Snapshot(
         municipality=plan.municipality,
         kind=Publication.Kind.POLICY_EVALUATION,

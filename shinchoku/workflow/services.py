@@ -280,7 +280,7 @@ def round_open(
             changes={"declarations": (None, "、".join(str(d) for d in declarations))},
         )
     if kind == DocumentKind.POLICY_EVALUATION:
-        round_sheets_prepare(collection_round=collection_round, actor=actor)
+        round_sheets_prepare(collection_round=collection_round, actor=actor, sections=asked)
     for section in asked:
         request = RoundRequest.objects.create(
             municipality=municipality, round=collection_round, section=section
@@ -588,7 +588,9 @@ def round_snapshots(collection_round: CollectionRound) -> list[Snapshot]:
     if collection_round.plan is not None and collection_round.kind == DocumentKind.GUIDELINE_PROGRESS:
         return [guideline_progress_snapshot(collection_round.plan, collection_round.fiscal_year)]
     if collection_round.plan is not None and collection_round.kind == DocumentKind.POLICY_EVALUATION:
-        return [policy_evaluation_snapshot(collection_round.plan, collection_round.fiscal_year)]
+        return [
+            policy_evaluation_snapshot(collection_round.plan, collection_round.fiscal_year, collection_round)
+        ]
     if collection_round.kind == DocumentKind.MID_YEAR:
         return []  # the hearing's notes serve the year-end round; nothing is published
     year_end = collection_round.kind == DocumentKind.YEAR_END_RESULTS

@@ -44,7 +44,10 @@ def wareki_date(value: date | datetime | None) -> str:
         value = date.fromisoformat(value)  # a date as a published document stores it
     if isinstance(value, datetime):
         value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
-    return format_date(value)
+    try:
+        return format_date(value)
+    except ValueError:  # before 明治: no era to write it in, shown as it is rather than failing the page
+        return value.isoformat()
 
 
 @register.filter

@@ -250,3 +250,25 @@ def test_the_dashboard_and_the_hearing_run_bounded_queries(
         # 21 (hearing) and 29 (dashboard) today, with 2 goals or 14.
         with django_assert_max_num_queries(32):
             assert client.get(url).status_code == 200
+
+
+def test_an_odd_year_in_the_dashboards_address_is_not_found(world: World) -> None:
+    url = reverse(
+        "hearings:dashboard", kwargs={"slug": "midori", "fiscal_year": 2300, "pk": world.department.pk}
+    )
+    assert client_of(world.planner).get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_year_end_results_are_saved_in_one_transaction(world: World) -> None:
+    """Outside a test's own transaction, as a request runs (PostgreSQL refuses FOR UPDATE outside one)."""
+    indicator = world.web.indicators.get()
+    goal = goal_results_update(
+        goal=world.web,
+        values={"result_text": "配信を始めた。"},
+        actuals={indicator: ("460万件", Figure(Decimal(4_600_000), "件"))},
+        fiscal_year=YEAR,
+        expected_version=world.web.version,
+        actor=Actor(user=world.staff),
+    )
+    assert goal.result_text == "配信を始めた。"

@@ -297,3 +297,41 @@ def test_the_report_rolls_each_policy_area_up_year_by_year(world: World, client:
     row = section.split("1 開かれたまち", 1)[1].split("</tr>", 1)[0]
     assert re.findall(r'<td class="number">([^<]*)</td>', row) == ["1／2", "1／1"]
     assert "令和6年度" in section and "令和7年度" in section
+
+
+def test_a_withdrawn_sections_draft_is_not_published(world: World) -> None:
+    from shinchoku.workflow.services import round_request_withdraw
+
+    planner = Actor(user=world.planner)
+    draft = world.sheet("2-1")
+    sheet_internal_update(
+        sheet=draft,
+        values={"internal_grade": "未達成", "reasons": "下書き"},
+        projects={},
+        actuals={},
+        expected_version=None,
+        actor=Actor(user=world.sibling_staff),
+    )
+    round_request_withdraw(request=world.request(world.sibling), actor=planner, comment="対象外とする")
+    for request in world.round.requests.exclude(section=world.sibling):
+        _take(round_request_submit, request, [world.staff, world.head], planner)
+        _take(round_request_approve, request, [world.head], planner)
+        _take(round_request_approve, request, [world.department_head], planner)
+        round_request_accept(request=RoundRequest.objects.get(pk=request.pk), actor=planner)
+    [publication] = round_publish(collection_round=world.round, actor=planner)
+    assert [s["label"] for s in publication.document["sheets"]] == ["1-1", "1-2", "3-1"]
+    assert "下書き" not in str(publication.document)
+
+
+def test_a_round_asking_some_sections_makes_only_their_sheets(world: World, actor: Actor) -> None:
+    other = round_open(
+        municipality=world.municipality,
+        fiscal_year=2026,
+        kind=DocumentKind.POLICY_EVALUATION,
+        title="令和8年度 施策評価",
+        deadline=DEADLINE,
+        plan=world.plan,
+        sections=[world.section],
+        actor=actor,
+    )
+    assert sorted(other.policy_sheets.values_list("policy__label", flat=True)) == ["1-1", "1-2"]

@@ -203,3 +203,37 @@ def test_a_section_name_two_departments_share_is_the_named_departments(
     )
     assert PolicyOwner.objects.get(policy__label="1-1").section == theirs
     assert PolicyOwner.objects.get(policy__label="2-1").section == section
+
+
+def test_figures_and_texts_too_long_to_keep_are_problems() -> None:
+    long_label = "1-" + "9" * 30
+    rows = [
+        HEADER,
+        f"1,政策,{long_label},施策,,企画部,企画政策課,施策,,,,,,,",
+        "1,政策,1-1,施策,,企画部,企画政策課,施策,,,,,,,",
+        ",,1-1,,,,,指標,閲覧数,件,増加,1,2020,2025," + "9" * 25,
+    ]
+    with pytest.raises(TableError) as caught:
+        read_structure("\n".join(rows).encode(), source="x.csv")
+    found = {(p.line, p.column) for p in caught.value.problems}
+    assert {(2, "施策番号"), (4, "目標値")} <= found
+
+
+def test_a_guideline_is_not_taken_for_the_comprehensive_plan(
+    municipality: Municipality, section: Section, actor: Actor
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    Plan.objects.create(municipality=municipality, name="市民協働推進指針", kind=Plan.Kind.GUIDELINE)
+    with pytest.raises(ValidationError) as caught:
+        structure_import(
+            municipality=municipality,
+            plan_name="市民協働推進指針",
+            start_year=2021,
+            end_year=2030,
+            structure=read_structure(STRUCTURE.encode(), source="x.csv"),
+            source="x.csv",
+            actor=actor,
+        )
+    assert "plan_name" in caught.value.message_dict
+    assert not PlanNode.objects.exists()

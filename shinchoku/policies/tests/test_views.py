@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
@@ -289,3 +290,50 @@ def test_pages_run_a_bounded_number_of_queries(
         # 9 to 21 queries today, the same with 1 or 12 sheets.
         with django_assert_max_num_queries(24):
             assert client.get(url).status_code == 200
+
+
+def test_unticking_a_member_who_has_evaluated_is_refused_whole(world: World) -> None:
+    urls = _urls(world)
+    review = ExternalReview.objects.get()
+    client_of(world.member_a).post(
+        urls["review"], {"grade": "達成", "comment": "よい。", "version": review.version}
+    )
+    response = client_of(world.planner).post(
+        urls["committee_sheet"], {"assign": "1", "evaluators": [world.member_b.pk]}
+    )
+    assert response.status_code == 400
+    assert "評価を入力している" in response.content.decode()
+    assert list(ExternalReview.objects.values_list("evaluator__username", flat=True)) == ["member_a"]
+
+
+def test_the_committee_pages_are_for_policy_evaluation_rounds_only(world: World, actor: Actor) -> None:
+    from shinchoku.goals.models import GoalDeclaration
+    from shinchoku.workflow.models import DocumentKind
+    from shinchoku.workflow.services import round_open
+
+    GoalDeclaration.objects.create(
+        municipality=world.municipality,
+        fiscal_year=2025,
+        department=world.section.department,
+        declarer_position="企画部長",
+    )
+    goal_round = round_open(
+        municipality=world.municipality,
+        fiscal_year=2025,
+        kind=DocumentKind.GOAL_DECLARATION,
+        title="目標宣言",
+        deadline=date(2099, 1, 1),
+        departments=[world.section.department],
+        sections=[world.section],
+        actor=actor,
+    )
+    url = reverse("policies:committee", kwargs={"slug": world.municipality.slug, "pk": goal_round.pk})
+    assert client_of(world.planner).get(url).status_code == 404
+
+
+def test_a_meeting_with_a_mistyped_year_is_refused(world: World) -> None:
+    urls = _urls(world)
+    response = client_of(world.planner).post(
+        urls["committee"], {"meeting": "1", "held_on": "0225-08-20", "title": "第1回外部評価委員会"}
+    )
+    assert response.status_code == 400 and "held_on" in response.context["meeting_form"].errors
